@@ -1,0 +1,1 @@
+"""REST and WebSocket entrypoints (thin: parse, call one service function, render)."""

@@ -1,0 +1,27 @@
+"""``pfd-gateway serve`` (default) and ``pfd-gateway migrate``."""
+
+from __future__ import annotations
+
+import argparse
+
+from pfd_shared.runtime.server import serve
+from pfd_shared.telemetry.logging import configure_logging
+
+from pfd_gateway.settings import GatewaySettings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="pfd-gateway", description="PFD gateway: REST API and live events.")
+    parser.add_argument("command", nargs="?", choices=["serve", "migrate"], default="serve")
+    args = parser.parse_args(argv)
+    settings = GatewaySettings()
+    if args.command == "migrate":
+        from pfd_gateway.bootstrap import build_gateway
+
+        configure_logging(settings.service_name, settings.telemetry)
+        build_gateway(settings).runtime.migrate()
+        print("gateway database is at the latest migration")
+        return
+    from pfd_gateway.bootstrap import create_app
+
+    serve(create_app(settings), settings)

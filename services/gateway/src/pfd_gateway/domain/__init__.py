@@ -1,0 +1,1 @@
+"""Gateway read models, free of web, broker and database frameworks."""

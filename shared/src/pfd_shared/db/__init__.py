@@ -1,0 +1,1 @@
+"""Database plumbing: engines, the messaging tables every service owns, migrations."""

@@ -1,0 +1,1 @@
+"""Messaging on FastStream's KafkaBroker: one broker factory, typed handlers, dead letters, outbox."""

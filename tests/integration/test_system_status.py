@@ -1,0 +1,101 @@
+"""The first real flow, end to end: gateway + a second service process on the real broker and PostgreSQL.
+
+Status rounds reach every service, answers are served at /api/v1/system/services and pushed over /ws;
+a killed service disappears within 10 s and comes back when restarted.
+"""
+
+import asyncio
+import json
+import sys
+import time
+
+import httpx
+import pytest
+import websockets
+
+from pfd_shared.localstack.processes import free_port
+from pfd_shared.testing.plugin import service_env, start_service
+
+pytestmark = pytest.mark.integration
+DISAPPEAR_WITHIN_S = 10.0
+
+
+def names(base: str) -> list[str]:
+    return [s["name"] for s in httpx.get(f"{base}/api/v1/system/services", timeout=5).json()]
+
+
+def wait_for(predicate, timeout_s: float) -> float:
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout_s:
+            raise AssertionError(f"condition not met within {timeout_s}s")
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+@pytest.fixture
+def gateway(infra, processes, tmp_path):
+    port = free_port()
+    env = service_env("PFD_GATEWAY_", infra, port=port, var_dir=str(tmp_path), database_url=infra.postgres_url)
+    env |= {"PFD_GATEWAY_STATUS_INTERVAL_S": "1", "PFD_GATEWAY_STATUS_TTL_S": "4"}
+    processes.append(start_service("gateway", [sys.executable, "-m", "pfd_gateway"], env, port, tmp_path / "gw.log"))
+    return f"http://127.0.0.1:{port}"
+
+
+def start_probe(infra, processes, tmp_path, name: str):
+    port = free_port()
+    env = service_env("PFD_RUNTIME_", infra, port=port, var_dir=str(tmp_path))
+    proc = start_service(name, [sys.executable, "-m", "pfd_shared.runtime", "--name", name], env, port,
+                         tmp_path / f"{name}.log")
+    processes.append(proc)
+    return proc
+
+
+def test_services_appear_disappear_and_come_back(infra, gateway, processes, tmp_path, unique) -> None:
+    probe_name = f"probe-{unique}"
+    probe = start_probe(infra, processes, tmp_path, probe_name)
+    wait_for(lambda: {"gateway", probe_name} <= set(names(gateway)), 15)
+    service = next(s for s in httpx.get(f"{gateway}/api/v1/system/services").json() if s["name"] == probe_name)
+    instance = service["instances"][0]
+    assert instance["pid"] == probe.pid and instance["ready"] and instance["dlq_count"] == 0
+
+    probe.kill()  # SIGKILL: no goodbye, the TTL must notice
+    gone_after = wait_for(lambda: probe_name not in names(gateway), DISAPPEAR_WITHIN_S)
+    assert gone_after < DISAPPEAR_WITHIN_S
+
+    start_probe(infra, processes, tmp_path, probe_name)
+    wait_for(lambda: probe_name in names(gateway), 15)
+
+    processes[-1].stop()  # SIGTERM: the service announces its stop and leaves at once
+    assert wait_for(lambda: probe_name not in names(gateway), 3) < 3
+
+
+def test_status_round_trip_is_pushed_over_the_websocket(infra, gateway, processes, tmp_path, unique) -> None:
+    probe_name = f"ws-{unique}"
+
+    async def scenario() -> list[dict]:
+        frames = []
+        async with websockets.connect(gateway.replace("http", "ws") + "/ws") as ws:
+            frames.append(json.loads(await ws.recv()))
+            start_probe(infra, processes, tmp_path, probe_name)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                frames.append(frame)
+                if frame["type"] == "system.status_reported" and frame["data"]["payload"]["service"] == probe_name:
+                    break
+        return frames
+
+    frames = asyncio.run(scenario())
+    assert frames[0]["type"] == "system.snapshot"
+    assert any(s["name"] == "gateway" for s in frames[0]["data"])
+    last = frames[-1]["data"]
+    assert last["payload"]["service"] == probe_name
+    assert last["producer"] == probe_name and last["type"] == "system.status_reported"
+
+
+def test_round_via_api_collects_every_live_service(infra, gateway, processes, tmp_path, unique) -> None:
+    start_probe(infra, processes, tmp_path, f"api-{unique}")
+    response = httpx.post(f"{gateway}/api/v1/system/status-rounds", json={"timeout_s": 5, "expected": 2}, timeout=10)
+    assert response.status_code == 201
+    assert {"gateway", f"api-{unique}"} <= {s["name"] for s in response.json()["answered"]}
