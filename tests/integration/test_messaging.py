@@ -82,12 +82,11 @@ async def test_failures_are_retried_then_dead_lettered_and_consumption_goes_on(k
     assert bus.metrics.dead_letter_count() == 2
 
 
-async def test_idempotent_handling_and_outbox_on_postgresql(infra, kafka_settings, unique) -> None:
+async def test_idempotent_handling_and_outbox_on_postgresql(fresh_database_url, kafka_settings, unique) -> None:
     metadata = MetaData()
     tables = add_messaging_tables(metadata)
-    engine = make_engine(infra.postgres_url, DatabaseSettings())
+    engine = make_engine(fresh_database_url, DatabaseSettings())
     async with engine.begin() as connection:
-        await connection.run_sync(metadata.drop_all)
         await connection.run_sync(metadata.create_all)
     sessions = make_session_factory(engine)
     bus = _bus(kafka_settings)

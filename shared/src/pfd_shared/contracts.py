@@ -13,6 +13,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
+import yaml
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from pydantic import BaseModel, SecretStr
@@ -42,7 +43,9 @@ def service_packages() -> list[ServicePackage]:
 
 
 def render_asyncapi(broker: KafkaBroker, *, title: str, version: str, description: str) -> str:
-    return AsyncAPI(broker, title=title, version=version, description=description).to_specification().to_yaml()
+    """The broker's AsyncAPI 3 document as YAML with sorted keys (subscriber order is not stable)."""
+    spec = AsyncAPI(broker, title=title, version=version, description=description).to_specification()
+    return yaml.safe_dump(yaml.safe_load(spec.to_yaml()), sort_keys=True, allow_unicode=True, width=120)
 
 
 def asyncapi_of(package: ServicePackage) -> str:

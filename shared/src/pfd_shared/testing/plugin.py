@@ -13,7 +13,7 @@ from pfd_shared.localstack.processes import ManagedProcess, wait_for_http
 from pfd_shared.localstack.stack import SERVICE_READY_TIMEOUT_S
 from pfd_shared.messaging.topic_admin import ensure_topics
 from pfd_shared.settings import KafkaSettings
-from pfd_shared.testing.infra import Infra, real_infra
+from pfd_shared.testing.infra import Infra, fresh_postgres_database, real_infra
 
 LOW_LATENCY = {"fetch_max_wait_ms": 10, "session_timeout_ms": 3000, "heartbeat_interval_ms": 500}
 
@@ -24,6 +24,13 @@ def infra() -> Iterator[Infra]:
     with real_infra() as running:
         asyncio.run(ensure_topics(running.kafka_bootstrap))
         yield running
+
+
+@pytest.fixture
+def fresh_database_url(infra: Infra) -> Iterator[str]:
+    """A database of its own for one test (the session database belongs to the service processes)."""
+    with fresh_postgres_database(infra.postgres_url) as url:
+        yield url
 
 
 @pytest.fixture
