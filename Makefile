@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SERVICES := $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
-INSTALL_INPUTS := shared/pyproject.toml $(wildcard services/*/pyproject.toml) constraints.txt requirements-test.txt tools/install_helm.sh
+INSTALL_INPUTS := shared/pyproject.toml $(wildcard services/*/pyproject.toml) constraints.txt requirements-test.txt tools/install_helm.sh tools/install_chromium.sh
 
 .PHONY: install up test docs constraints clean
 
@@ -15,6 +15,7 @@ $(STAMP): $(INSTALL_INPUTS)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e "shared[local]" $(addprefix -e ,$(SERVICES)) -r requirements-test.txt
 	bash tools/install_helm.sh $(VENV)
+	bash tools/install_chromium.sh
 	touch $(STAMP)
 
 up: install

@@ -37,6 +37,9 @@ from pfd_shared.settings import S3Settings
 from pfd_shared.testing.infra import Infra
 from pfd_shared.testing.plugin import service_env, start_service
 
+from pfd_gateway.auth.provisioning import provision_api_key
+from pfd_gateway.settings import GatewaySettings
+
 HANDLED = re.compile(r'^pfd_events_handled_total\{event_type="system.status_reported"\} (\S+)$', re.M)
 
 
@@ -45,11 +48,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def round_trip(gateway: str, bootstrap: str, probe: str, events: int) -> list[float]:
+async def round_trip(gateway: str, bootstrap: str, probe: str, events: int, api_key: str) -> list[float]:
     broker = KafkaBroker(bootstrap)
     await broker.start()
     latencies = []
-    async with websockets.connect(gateway.replace("http", "ws") + "/ws", max_size=None) as ws:
+    async with websockets.connect(gateway.replace("http", "ws") + f"/ws?api_key={api_key}", max_size=None) as ws:
         await ws.recv()  # snapshot
         for _ in range(events):
             envelope = new_envelope(ServiceStatusRequested(request_id=uuid4(), requested_by="bench"), producer="bench")
@@ -113,6 +116,7 @@ def main() -> None:
         bootstrap = f"127.0.0.1:{broker_port}"
         asyncio.run(ensure_topics(bootstrap))
         infra = Infra("local", bootstrap, "", S3Settings(endpoint=f"127.0.0.1:{SeaweedPorts.pick().s3}"), work)
+        api_key = provision_api_key(GatewaySettings(var_dir=work), "bench@pfd.local")
         gw_port, probe_port = free_port(), free_port()
         gw_env = service_env("PFD_GATEWAY_", infra, port=gw_port, var_dir=str(work)) | {
             "PFD_GATEWAY_WS_QUEUE_SIZE": str(args.burst + 1000), "PFD_GATEWAY_TELEMETRY__LOG_LEVEL": "WARNING"}
@@ -123,7 +127,7 @@ def main() -> None:
                                    probe_env, probe_port, work / "probe.log"))
         gateway = f"http://127.0.0.1:{gw_port}"
         time.sleep(2)
-        latencies = asyncio.run(round_trip(gateway, bootstrap, "probe", args.events))
+        latencies = asyncio.run(round_trip(gateway, bootstrap, "probe", args.events, api_key))
         print(f"round trip publish->handler->reply->projection->WebSocket over {len(latencies)} events: "
               f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms, "
               f"max {max(latencies):.1f} ms (target p95 <= 100 ms; ratio {percentile(latencies, 0.95) / 100:.2f})")

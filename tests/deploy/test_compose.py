@@ -150,7 +150,10 @@ def test_infrastructure_and_ordering(services: dict) -> None:
     for target, condition in expected.items():
         assert deps[target]["condition"] == condition, f"gateway -> {target}"
     migrate = [n for n, s in services.items() if s.get("command") == ["migrate"]]
-    assert migrate and all(deps[n]["condition"] == "service_completed_successfully" for n in migrate)
+    assert migrate
+    for job in migrate:  # each service waits for its own migration job
+        owner = job.removesuffix("-migrate")
+        assert services[owner]["depends_on"][job]["condition"] == "service_completed_successfully", job
 
 
 def test_services_match_helm_values(services: dict, helm_services: dict) -> None:

@@ -54,6 +54,8 @@ async def test_failures_are_retried_then_dead_lettered_and_consumption_goes_on(k
     @bus.subscribe(ServiceStatusRequested, group_id=f"itest-{unique}")
     async def handle(envelope: Envelope[ServiceStatusRequested]) -> None:
         tag = envelope.payload.requested_by
+        if not tag.endswith(unique):
+            return  # earlier tests' status requests on the session's broker
         attempts[tag] = attempts.get(tag, 0) + 1
         if tag.startswith("flaky") and attempts[tag] < 2:
             raise ConnectionError("transient")
@@ -63,7 +65,7 @@ async def test_failures_are_retried_then_dead_lettered_and_consumption_goes_on(k
 
     @bus.broker.subscriber(topics.DEAD_LETTER.name, fetch_max_wait_ms=10, auto_offset_reset="latest")
     async def on_dead_letter(message: KafkaMessage) -> None:
-        if dict(message.headers).get("pfd-dlq-service") == "itest":
+        if message.raw_message.key == unique.encode() or unique.encode() in message.body:
             dead.append(message)
 
     await bus.broker.start()
@@ -79,7 +81,7 @@ async def test_failures_are_retried_then_dead_lettered_and_consumption_goes_on(k
     assert attempts[f"always-{unique}"] == kafka_settings.max_handler_attempts
     reasons = sorted(dict(m.headers)["pfd-dlq-reason"] for m in dead)
     assert reasons == ["handler failed 3 times", "invalid"]
-    assert bus.metrics.dead_letter_count() == 2
+    assert bus.metrics.dead_letter_count() >= 2
 
 
 async def test_idempotent_handling_and_outbox_on_postgresql(fresh_database_url, kafka_settings, unique) -> None:

@@ -8,20 +8,25 @@ import asyncio
 import json
 import sys
 import time
+import uuid
 
 import httpx
 import pytest
 import websockets
 
 from pfd_shared.localstack.processes import free_port
+from pfd_shared.settings import DatabaseSettings
 from pfd_shared.testing.plugin import service_env, start_service
+
+from pfd_gateway.auth.provisioning import provision_api_key
+from pfd_gateway.settings import GatewaySettings
 
 pytestmark = pytest.mark.integration
 DISAPPEAR_WITHIN_S = 10.0
 
 
-def names(base: str) -> list[str]:
-    return [s["name"] for s in httpx.get(f"{base}/api/v1/system/services", timeout=5).json()]
+def names(base: str, headers: dict[str, str]) -> list[str]:
+    return [s["name"] for s in httpx.get(f"{base}/api/v1/system/services", headers=headers, timeout=5).json()]
 
 
 def wait_for(predicate, timeout_s: float) -> float:
@@ -31,6 +36,13 @@ def wait_for(predicate, timeout_s: float) -> float:
             raise AssertionError(f"condition not met within {timeout_s}s")
         time.sleep(0.1)
     return time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def headers(infra) -> dict[str, str]:
+    """An admin's API key, created in the gateway database (migrated first) before any gateway starts."""
+    settings = GatewaySettings(database=DatabaseSettings(url=infra.postgres_url))
+    return {"X-API-Key": provision_api_key(settings, f"status-{uuid.uuid4().hex[:8]}@pfd.test")}
 
 
 @pytest.fixture
@@ -51,31 +63,32 @@ def start_probe(infra, processes, tmp_path, name: str):
     return proc
 
 
-def test_services_appear_disappear_and_come_back(infra, gateway, processes, tmp_path, unique) -> None:
+def test_services_appear_disappear_and_come_back(infra, gateway, headers, processes, tmp_path, unique) -> None:
     probe_name = f"probe-{unique}"
     probe = start_probe(infra, processes, tmp_path, probe_name)
-    wait_for(lambda: {"gateway", probe_name} <= set(names(gateway)), 15)
-    service = next(s for s in httpx.get(f"{gateway}/api/v1/system/services").json() if s["name"] == probe_name)
+    wait_for(lambda: {"gateway", probe_name} <= set(names(gateway, headers)), 15)
+    services = httpx.get(f"{gateway}/api/v1/system/services", headers=headers).json()
+    service = next(s for s in services if s["name"] == probe_name)
     instance = service["instances"][0]
     assert instance["pid"] == probe.pid and instance["ready"] and instance["dlq_count"] == 0
 
     probe.kill()  # SIGKILL: no goodbye, the TTL must notice
-    gone_after = wait_for(lambda: probe_name not in names(gateway), DISAPPEAR_WITHIN_S)
+    gone_after = wait_for(lambda: probe_name not in names(gateway, headers), DISAPPEAR_WITHIN_S)
     assert gone_after < DISAPPEAR_WITHIN_S
 
     start_probe(infra, processes, tmp_path, probe_name)
-    wait_for(lambda: probe_name in names(gateway), 15)
+    wait_for(lambda: probe_name in names(gateway, headers), 15)
 
     processes[-1].stop()  # SIGTERM: the service announces its stop and leaves at once
-    assert wait_for(lambda: probe_name not in names(gateway), 3) < 3
+    assert wait_for(lambda: probe_name not in names(gateway, headers), 3) < 3
 
 
-def test_status_round_trip_is_pushed_over_the_websocket(infra, gateway, processes, tmp_path, unique) -> None:
+def test_status_round_trip_is_pushed_over_the_websocket(infra, gateway, headers, processes, tmp_path, unique) -> None:
     probe_name = f"ws-{unique}"
 
     async def scenario() -> list[dict]:
         frames = []
-        async with websockets.connect(gateway.replace("http", "ws") + "/ws") as ws:
+        async with websockets.connect(gateway.replace("http", "ws") + "/ws", additional_headers=headers) as ws:
             frames.append(json.loads(await ws.recv()))
             start_probe(infra, processes, tmp_path, probe_name)
             deadline = time.monotonic() + 20
@@ -94,8 +107,9 @@ def test_status_round_trip_is_pushed_over_the_websocket(infra, gateway, processe
     assert last["producer"] == probe_name and last["type"] == "system.status_reported"
 
 
-def test_round_via_api_collects_every_live_service(infra, gateway, processes, tmp_path, unique) -> None:
+def test_round_via_api_collects_every_live_service(infra, gateway, headers, processes, tmp_path, unique) -> None:
     start_probe(infra, processes, tmp_path, f"api-{unique}")
-    response = httpx.post(f"{gateway}/api/v1/system/status-rounds", json={"timeout_s": 5, "expected": 2}, timeout=10)
+    response = httpx.post(f"{gateway}/api/v1/system/status-rounds", json={"timeout_s": 5, "expected": 2}, timeout=10,
+                          headers=headers)
     assert response.status_code == 201
     assert {"gateway", f"api-{unique}"} <= {s["name"] for s in response.json()["answered"]}

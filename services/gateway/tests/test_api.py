@@ -4,27 +4,18 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from faststream.kafka import TestKafkaBroker
-from prometheus_client import CollectorRegistry
 
 from pfd_shared.events import new_envelope
 from pfd_shared.events.system import ServiceStatusReported, ServiceStopped
-from pfd_shared.telemetry.metrics import ServiceMetrics
-
-from pfd_gateway.bootstrap import create_app
-from pfd_gateway.settings import GatewaySettings
 
 
 @pytest.fixture
-async def gateway_client(tmp_path):
-    app = create_app(GatewaySettings(var_dir=tmp_path, instance_id="gw-test"), ServiceMetrics(CollectorRegistry()))
-    gateway = app.state.gateway
-    gateway.app = app
-    async with TestKafkaBroker(gateway.runtime.broker):
-        gateway.runtime.ready = True
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-            yield gateway, client
+async def gateway_client(harness, admin):
+    """The gateway and a client authenticated with an admin's read+write API key."""
+    key = await harness.api_key(admin, ["read", "write"])
+    harness.gateway.app = harness.app
+    async with harness.client(headers={"X-API-Key": key}) as client:
+        yield harness.gateway, client
 
 
 def _report(service: str) -> ServiceStatusReported:
@@ -91,7 +82,7 @@ async def test_unexpected_errors_show_a_correlation_id_not_a_trace(gateway_clien
 
     monkeypatch.setattr(gateway.status, "services", broken)
     transport = httpx.ASGITransport(app=gateway.app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gw") as safe_client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://gw", headers=client.headers) as safe_client:
         response = await safe_client.get("/api/v1/system/services")
     assert response.status_code == 500
     assert "secret internals" not in response.text

@@ -26,6 +26,7 @@ class KafkaSettings(BaseModel):
     fetch_max_wait_ms: int = Field(default=500, ge=1)
     session_timeout_ms: int = Field(default=10_000, ge=1_000)
     heartbeat_interval_ms: int = Field(default=3_000, ge=100)
+    max_poll_interval_ms: int = Field(default=900_000, ge=10_000, description="Longest a handler may run.")
     max_handler_attempts: int = Field(default=3, ge=1, description="Handler failures before dead-lettering.")
     connect_backoff_initial_s: float = Field(default=0.5, gt=0)
     connect_backoff_max_s: float = Field(default=10.0, gt=0)
@@ -51,6 +52,7 @@ class S3Settings(BaseModel):
     bucket: str = "pfd"
     region: str = "us-east-1"
     part_size_bytes: int = Field(default=16 * 1024 * 1024, ge=5 * 1024 * 1024)
+    parallel_uploads: int = Field(default=4, ge=1, description="Parts uploaded at once when the size is known.")
 
 
 class TelemetrySettings(BaseModel):

@@ -31,6 +31,17 @@ SYSTEM_STATUS_REPORTED = TopicSpec(
 SYSTEM_SERVICE_STOPPED = TopicSpec(
     "pfd.system.service-stopped", 1, "A service instance is shutting down gracefully.", HOUR_MS
 )
+DATASET_GENERATION_REQUESTED = TopicSpec(
+    "pfd.datasets.generation-requested", 4, "Generate a synthetic data set from a generation config.", WEEK_MS
+)
+DATASET_IMPORT_REQUESTED = TopicSpec(
+    "pfd.datasets.import-requested", 4, "Import uploaded real recordings as a data set.", WEEK_MS
+)
+DATASET_DELETE_REQUESTED = TopicSpec("pfd.datasets.delete-requested", 4, "Delete a data set and its objects.", WEEK_MS)
+DATASET_PROGRESS = TopicSpec("pfd.datasets.progress", 4, "Progress of a data set being built.", HOUR_MS)
+DATASET_READY = TopicSpec("pfd.datasets.ready", 4, "A data set is complete and stored.", None)
+DATASET_FAILED = TopicSpec("pfd.datasets.failed", 4, "A data set could not be built; nothing half-built remains.", None)
+DATASET_DELETED = TopicSpec("pfd.datasets.deleted", 4, "A data set and its objects were deleted.", None)
 DEAD_LETTER = TopicSpec(
     "pfd.dead-letter", 1, "Messages no consumer could process, with the reason in headers.", 4 * WEEK_MS
 )
@@ -39,6 +50,13 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     SYSTEM_STATUS_REQUESTED,
     SYSTEM_STATUS_REPORTED,
     SYSTEM_SERVICE_STOPPED,
+    DATASET_GENERATION_REQUESTED,
+    DATASET_IMPORT_REQUESTED,
+    DATASET_DELETE_REQUESTED,
+    DATASET_PROGRESS,
+    DATASET_READY,
+    DATASET_FAILED,
+    DATASET_DELETED,
     DEAD_LETTER,
 )
 

@@ -6,19 +6,34 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from pfd_shared.events.envelope import Envelope
+from pfd_shared.events.datasets import (
+    DatasetDeleted,
+    DatasetDeleteRequested,
+    DatasetFailed,
+    DatasetGenerationRequested,
+    DatasetImportRequested,
+    DatasetProgress,
+    DatasetReady,
+)
 from pfd_shared.events.system import ServiceStatusReported, ServiceStatusRequested, ServiceStopped
 from pfd_shared.runtime.service import ServiceRuntime
+from pfd_shared.storage import ObjectStore
+from pfd_shared.storage.s3 import S3ObjectStore
 from pfd_shared.telemetry.metrics import ServiceMetrics
 
 from pfd_gateway import __version__
-from pfd_gateway.db import MIGRATIONS, messaging_tables, metadata
+from pfd_gateway.auth.service import AuthService
+from pfd_gateway.datasets.service import DatasetCatalog
+from pfd_gateway.db import MIGRATIONS, dataset_views, messaging_tables, metadata
 from pfd_gateway.domain.system_status import StatusBoard
 from pfd_gateway.live.hub import LiveHub
+from pfd_gateway.monitoring import Monitoring, build_monitoring
 from pfd_gateway.settings import GatewaySettings
 from pfd_gateway.system_status import SystemStatusService
 
@@ -29,11 +44,17 @@ class Gateway:
     runtime: ServiceRuntime
     hub: LiveHub
     status: SystemStatusService
+    monitoring: Monitoring
+    auth: AuthService
+    datasets: DatasetCatalog
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
+        self.monitoring.logs.install()
         await self.runtime.start()
+        await self.auth.first_start(self.settings.environment)
         self.tasks.append(asyncio.create_task(self._status_rounds()))
+        self.tasks.append(asyncio.create_task(self.monitoring.run()))
 
     async def _status_rounds(self) -> None:
         await self.runtime.connected.wait()
@@ -45,9 +66,11 @@ class Gateway:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.runtime.stop()
+        self.monitoring.logs.uninstall()
 
 
-def build_gateway(settings: GatewaySettings, metrics: ServiceMetrics | None = None) -> Gateway:
+def build_gateway(settings: GatewaySettings, metrics: ServiceMetrics | None = None,
+                  store: ObjectStore | None = None) -> Gateway:
     runtime = ServiceRuntime(settings, version=__version__, metrics=metrics, metadata=metadata,
                              tables=messaging_tables, migrations=MIGRATIONS)
     hub = LiveHub(settings.ws_queue_size)
@@ -63,17 +86,43 @@ def build_gateway(settings: GatewaySettings, metrics: ServiceMetrics | None = No
         """Remove the stopped instance and tell browsers."""
         await status.project_stop(envelope)
 
-    runtime.bus.documents(ServiceStatusRequested)
-    return Gateway(settings, runtime, hub, status)
+    if runtime.database is None or runtime.outbox_relay is None:
+        raise ValueError("the gateway needs its database and outbox relay")
+    auth = AuthService(runtime.database.sessions, settings.auth)
+    datasets = DatasetCatalog(runtime.database.sessions, dataset_views, runtime.database.outbox, runtime.outbox_relay,
+                              auth.shares, store or S3ObjectStore(settings.s3), producer=settings.service_name,
+                              max_upload_bytes=settings.upload_max_bytes)
+    dataset_outcomes = (DatasetProgress, DatasetReady, DatasetFailed, DatasetDeleted)
+
+    @runtime.bus.subscribe_batch(*dataset_outcomes, group_id=settings.service_name, name="dataset_views",
+                                 max_records=settings.projection_batch_size)
+    async def on_dataset_events(batch: list[tuple[Envelope[Any], bytes]]) -> None:
+        """Project data-gen's events into the data-set read model (once per gateway deployment)."""
+        await datasets.project(batch)
+
+    @runtime.bus.subscribe_batch(*dataset_outcomes, group_id=None, name="dataset_push",
+                                 max_records=settings.projection_batch_size)
+    async def push_dataset_events(batch: list[tuple[Envelope[Any], bytes]]) -> None:
+        """Push data-gen's events to their owners' browsers (every gateway instance)."""
+        hub.push_events(batch)
+
+    for published in (ServiceStatusRequested, DatasetGenerationRequested, DatasetImportRequested,
+                      DatasetDeleteRequested):
+        runtime.bus.documents(published)
+    return Gateway(settings, runtime, hub, status, build_monitoring(settings, runtime, hub), auth, datasets)
 
 
-def create_app(settings: GatewaySettings | None = None, metrics: ServiceMetrics | None = None) -> FastAPI:
+def create_app(settings: GatewaySettings | None = None, metrics: ServiceMetrics | None = None,
+               store: ObjectStore | None = None) -> FastAPI:
     """The ASGI app: /api/v1 routes, /ws, health and metrics, around one Gateway."""
-    from pfd_gateway.api import health, system, ws
+    from pfd_gateway.api import api_keys, auth, datasets, health, system, users, ws
+    from pfd_gateway.api.errors import install_error_handlers
     from pfd_gateway.api.http_metrics import HttpMetrics
     from pfd_gateway.api.middleware import RequestContextMiddleware
+    from pfd_gateway.api.security import SecurityHeadersMiddleware
+    from pfd_gateway.dashboard.app import mount_dashboard
 
-    gateway = build_gateway(settings or GatewaySettings(), metrics)
+    gateway = build_gateway(settings or GatewaySettings(), metrics, store)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -86,10 +135,15 @@ def create_app(settings: GatewaySettings | None = None, metrics: ServiceMetrics 
     app.state.gateway = gateway
     app.include_router(health.router)
     app.include_router(system.router)
+    for router in (auth.router, api_keys.router, users.router, datasets.router):
+        app.include_router(router)
     app.include_router(ws.router)
+    install_error_handlers(app)
     if gateway.settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=gateway.settings.cors_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"])
     app.add_middleware(RequestContextMiddleware, tracer_provider=gateway.runtime.tracer_provider,
                        metrics=HttpMetrics(gateway.runtime.metrics.registry))
+    app.add_middleware(SecurityHeadersMiddleware, settings=gateway.settings.security_headers)
+    mount_dashboard(app, gateway)  # the fallback for paths no route matches (routes added later keep precedence)
     return app

@@ -2,10 +2,68 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
 from pfd_shared.settings import HttpSettings, ServiceSettings
+
+
+class DashboardSettings(BaseModel):
+    """The browser dashboard served at "/": live updates, monitoring samplers and buffers."""
+
+    sample_interval_s: float = Field(default=5.0, gt=0, description="HTTP and host metrics sampling period.")
+    monitor_retention_s: float = Field(default=3600.0, gt=0, description="How far back the API monitoring series go.")
+    time_ranges_min: list[int] = Field(default_factory=lambda: [5, 15, 60], description="API time ranges.")
+    log_buffer_size: int = Field(default=2_000, ge=10, description="Log records kept in memory for the System page.")
+    log_rows_shown: int = Field(default=200, ge=10, description="Most log records rendered at once.")
+    activity_size: int = Field(default=30, ge=1, description="Pushed events kept in the browser's recent activity.")
+    ws_backoff_initial_ms: int = Field(default=500, ge=50, description="First WebSocket reconnect delay.")
+    ws_backoff_max_ms: int = Field(default=15_000, ge=100, description="Longest WebSocket reconnect delay.")
+    ws_offline_after: int = Field(default=5, ge=1, description="Failed reconnects before the header says offline.")
+    live_debounce_ms: int = Field(default=300, ge=0, description="Pushed frames are coalesced this long per store.")
+    bridge_timeout_s: float = Field(default=15.0, gt=0, description="Longest a dashboard callback waits for a service.")
+    check_timeout_s: float = Field(default=3.0, gt=0, description="Timeout of each connectivity check.")
+    status_round_timeout_s: float = Field(default=3.0, gt=0, description="How long the dashboard's status round waits.")
+    wsgi_workers: int = Field(default=8, ge=1, description="Threads serving dashboard requests.")
+
+
+class AuthSettings(BaseModel):
+    """Accounts, sessions, API keys, 2FA and login throttling (all limits stored in the database)."""
+
+    session_ttl_s: int = Field(default=7 * 24 * 3600, ge=60, description="Session lifetime after login.")
+    session_idle_s: int = Field(default=24 * 3600, ge=60, description="A session unused this long ends.")
+    last_used_interval_s: int = Field(default=60, ge=1, description="Last-use write interval.")
+    cookie_secure: Literal["auto", "always"] = Field(default="auto", description="auto: Secure over https.")
+    lockout_failures: int = Field(default=5, ge=1, description="Failures that lock an account.")
+    lockout_window_s: int = Field(default=15 * 60, ge=1)
+    lockout_duration_s: int = Field(default=15 * 60, ge=1)
+    ip_failures: int = Field(default=30, ge=1, description="Failures that throttle an address.")
+    ip_window_s: int = Field(default=15 * 60, ge=1)
+    password_min_length: int = Field(default=10, ge=8)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=2, ge=1)
+    totp_issuer: str = "PFD"
+    totp_valid_window: int = Field(default=1, ge=0, description="TOTP steps accepted either side of now.")
+    recovery_codes: int = Field(default=10, ge=1, le=50)
+    history_limit: int = Field(default=50, ge=1, le=1000, description="Login history entries returned by default.")
+    ws_recheck_s: float = Field(default=30.0, gt=0, description="An open /ws re-checks its session or key this often.")
+    create_dev_admin: bool = Field(default=True, description="Development: create the first admin.")
+    dev_admin_email: str = "admin@pfd.local"
+
+
+class SecurityHeadersSettings(BaseModel):
+    """Headers added to every response."""
+
+    content_security_policy: str = Field(
+        default="default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+                "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' {ws_origins}; "
+                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+        description="{ws_origins} becomes ws://<host> wss://<host> of the request")
+    referrer_policy: str = "strict-origin-when-cross-origin"
+    hsts_max_age_s: int = Field(default=31_536_000, ge=0, description="Strict-Transport-Security on https responses.")
 
 
 class GatewaySettings(ServiceSettings):
@@ -14,7 +72,11 @@ class GatewaySettings(ServiceSettings):
     service_name: str = "gateway"
     http: HttpSettings = HttpSettings(port=8000)
     status_interval_s: float = Field(default=2.0, gt=0, description="How often a status round is requested.")
+    upload_max_bytes: int = Field(default=256 * 1024 * 1024, ge=1, description="Largest recording one upload may be.")
     status_ttl_s: float = Field(default=6.0, gt=0, description="A service silent this long disappears.")
     projection_batch_size: int = Field(default=500, ge=1, description="Most events projected per batch.")
     ws_queue_size: int = Field(default=2_000, ge=10, description="Frames buffered per WebSocket client.")
+    dashboard: DashboardSettings = DashboardSettings()
     cors_origins: list[str] = Field(default_factory=list, description="JSON list; default: none (same origin only)")
+    auth: AuthSettings = AuthSettings()
+    security_headers: SecurityHeadersSettings = SecurityHeadersSettings()

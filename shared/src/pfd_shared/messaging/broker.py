@@ -59,6 +59,7 @@ def subscriber_options(kafka: KafkaSettings, *, group_id: str | None) -> dict[st
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             session_timeout_ms=kafka.session_timeout_ms,
+            max_poll_interval_ms=kafka.max_poll_interval_ms,
             heartbeat_interval_ms=kafka.heartbeat_interval_ms,
         )
     return options

@@ -11,7 +11,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from pydantic import ValidationError
 
 from pfd_shared.events.envelope import Envelope, EventPayload
-from pfd_shared.events.serializer import encode_event
+from pfd_shared.events.serializer import InvalidEvent, decode_event, encode_event
 from pfd_shared.messaging.broker import subscriber_options
 from pfd_shared.messaging.dead_letter import DeadLetterSink
 from pfd_shared.settings import KafkaSettings
@@ -23,6 +23,21 @@ log = logging.getLogger(__name__)
 P = TypeVar("P", bound=EventPayload)
 Handler = Callable[[Envelope[P]], Awaitable[None]]
 BatchHandler = Callable[[list[tuple[Envelope[P], bytes]]], Awaitable[None]]
+
+
+def _batch_parser(payload_classes: tuple[type[EventPayload], ...]) -> Callable[[bytes], Envelope[Any]]:
+    """Fast single-type validation, or catalogue decoding restricted to the given types."""
+    if len(payload_classes) == 1:
+        return Envelope[payload_classes[0]].model_validate_json  # type: ignore[valid-type]
+    allowed = tuple(payload_classes)
+
+    def parse(raw: bytes) -> Envelope[Any]:
+        envelope = decode_event(raw)
+        if not isinstance(envelope.payload, allowed):
+            raise InvalidEvent(f"{envelope.type} is not expected on this subscriber")
+        return envelope
+
+    return parse
 
 
 def event_headers(envelope: Envelope[Any]) -> dict[str, str]:
@@ -61,9 +76,11 @@ class EventBus:
     def subscribe(self, payload_cls: type[P], *, group_id: str | None) -> Callable[[Handler[P]], Handler[P]]:
         """Register ``handler(envelope)`` for one event type.
 
-        ``group_id`` names the consumer group (one delivery per group); None broadcasts to
-        every instance. The handler must be idempotent; the message is acked after it returns.
+        ``group_id`` names the service's consumer group (one delivery per group; each handler gets
+        its own group ``<group_id>.<event type>`` so handlers never rebalance each other); None
+        broadcasts to every instance. The handler must be idempotent; the message is acked after it returns.
         """
+        group_id = self._handler_group(group_id, payload_cls)
 
         def register(handler: Handler[P]) -> Handler[P]:
             metrics = self.metrics
@@ -95,39 +112,43 @@ class EventBus:
 
         return register
 
-    def subscribe_batch(self, payload_cls: type[P], *, group_id: str | None,
-                        max_records: int) -> Callable[[BatchHandler[P]], BatchHandler[P]]:
-        """Register ``handler([(envelope, raw_json), ...])`` for high-volume projections.
+    def subscribe_batch(self, *payload_classes: type[P], group_id: str | None, max_records: int,
+                        name: str | None = None) -> Callable[[BatchHandler[P]], BatchHandler[P]]:
+        """Register ``handler([(envelope, raw_json), ...])`` over one or more event types (projections).
 
-        Records are validated one by one: an invalid record is dead-lettered alone and the
-        rest of the batch is handled. The handler gets the raw JSON too, to forward it unparsed.
+        One consumer reads every topic of ``payload_classes``; records are validated one by one:
+        an invalid record is dead-lettered alone and the rest of the batch is handled. The handler
+        gets the raw JSON too, to forward it unparsed. ``name`` names the handler (and its group)
+        when it takes several event types.
         """
+        label = name or "_".join(cls.event_type for cls in payload_classes)
+        group_id = None if group_id is None else f"{group_id}.{label}"
+        parse = _batch_parser(payload_classes)
 
         def register(handler: BatchHandler[P]) -> BatchHandler[P]:
             metrics, sink = self.metrics, self.dead_letters
-            event_type = payload_cls.event_type
-            envelope_type = Envelope[payload_cls]  # type: ignore[valid-type]
 
             async def subscriber(message: KafkaMessage) -> None:
                 started = time.perf_counter()
                 valid: list[tuple[Envelope[P], bytes]] = []
                 for record in message.raw_message:  # type: ignore[union-attr]
                     try:
-                        valid.append((envelope_type.model_validate_json(record.value), record.value))
-                    except ValidationError as exc:
+                        valid.append((parse(record.value), record.value))
+                    except (ValidationError, InvalidEvent) as exc:
                         await sink.send(record, "invalid", exc, 1)
                 await handler(valid)
-                metrics.handler_seconds.labels(event_type).observe(time.perf_counter() - started)
-                metrics.events_handled.labels(event_type).inc(len(valid))
+                metrics.handler_seconds.labels(label).observe(time.perf_counter() - started)
+                for envelope, _ in valid:
+                    metrics.events_handled.labels(envelope.type).inc()
 
-            subscriber.__name__ = f"on_{event_type.replace('.', '_')}_batch"
+            subscriber.__name__ = f"on_{label.replace('.', '_')}_batch"
             subscriber.__qualname__ = subscriber.__name__
             registered = self.broker.subscriber(
-                payload_cls.topic.name,
+                *(cls.topic.name for cls in payload_classes),
                 batch=True,
                 max_records=max_records,
                 title=f"{self.service}:{subscriber.__name__}",
-                description=(handler.__doc__ or payload_cls.__doc__ or "").strip(),
+                description=(handler.__doc__ or payload_classes[0].__doc__ or "").strip(),
                 **subscriber_options(self.kafka, group_id=group_id),
             )
             registered(subscriber)
@@ -136,6 +157,10 @@ class EventBus:
             return handler
 
         return register
+
+    @staticmethod
+    def _handler_group(group_id: str | None, payload_cls: type[EventPayload]) -> str | None:
+        return None if group_id is None else f"{group_id}.{payload_cls.event_type}"
 
     async def consumer_lag(self) -> dict[tuple[str, str], int]:
         """Messages not yet consumed per (group, topic): high watermark minus position."""

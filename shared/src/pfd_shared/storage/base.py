@@ -30,8 +30,12 @@ class ObjectInfo:
 class ObjectStore(Protocol):
     """Streaming object storage. Keys follow ``pfd_shared.storage.keys``."""
 
-    def put_stream(self, key: str, stream: BinaryIO, *, content_type: str = "application/octet-stream") -> ObjectInfo:
-        """Upload from a readable stream without buffering it whole; records its SHA-256."""
+    def put_stream(self, key: str, stream: BinaryIO, *, content_type: str = "application/octet-stream",
+                   length: int | None = None) -> ObjectInfo:
+        """Upload from a readable stream without buffering it whole; records its SHA-256.
+
+        A known ``length`` lets the upload send several parts at once.
+        """
         ...
 
     def put_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> ObjectInfo:

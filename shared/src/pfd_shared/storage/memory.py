@@ -13,7 +13,8 @@ class InMemoryObjectStore:
     def __init__(self) -> None:
         self._objects: dict[str, tuple[bytes, ObjectInfo]] = {}
 
-    def put_stream(self, key: str, stream: BinaryIO, *, content_type: str = "application/octet-stream") -> ObjectInfo:
+    def put_stream(self, key: str, stream: BinaryIO, *, content_type: str = "application/octet-stream",
+                   length: int | None = None) -> ObjectInfo:
         reader = HashingReader(stream)
         chunks = []
         while chunk := reader.read(DEFAULT_CHUNK_BYTES):

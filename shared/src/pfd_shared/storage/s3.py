@@ -23,6 +23,7 @@ class S3ObjectStore:
     def __init__(self, settings: S3Settings) -> None:
         self.bucket = settings.bucket
         self.part_size = settings.part_size_bytes
+        self.parallel_uploads = settings.parallel_uploads
         self.client = Minio(
             settings.endpoint,
             access_key=settings.access_key,
@@ -41,11 +42,13 @@ class S3ObjectStore:
     def _tag_checksum(self, key: str, digest: str) -> None:
         self.client.set_object_tags(self.bucket, key, _checksum_tags(digest))
 
-    def put_stream(self, key: str, stream: BinaryIO, *, content_type: str = "application/octet-stream") -> ObjectInfo:
+    def put_stream(self, key: str, stream: BinaryIO, *, content_type: str = "application/octet-stream",
+                   length: int | None = None) -> ObjectInfo:
         reader = HashingReader(stream)
         try:
-            self.client.put_object(self.bucket, key, reader, length=-1, part_size=self.part_size,  # type: ignore[arg-type]
-                                   content_type=content_type)
+            self.client.put_object(self.bucket, key, reader, length=-1 if length is None else length,  # type: ignore[arg-type]
+                                   part_size=self.part_size, content_type=content_type,
+                                   num_parallel_uploads=self.parallel_uploads)
             self._tag_checksum(key, reader.hexdigest)
         except _ERRORS as exc:
             raise StorageError(f"upload of {key!r} failed: {exc}") from exc

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, status
+from fastapi import APIRouter, Body, Depends, status
 
-from pfd_gateway.api.deps import API_PREFIX, StatusServiceDep
+from pfd_gateway.api.deps import API_PREFIX, StatusServiceDep, current_principal
 from pfd_gateway.api.models import ServicePublic, StatusRoundCreate, StatusRoundPublic, services_public
 
-router = APIRouter(prefix=f"{API_PREFIX}/system", tags=["system"])
+router = APIRouter(prefix=f"{API_PREFIX}/system", tags=["system"], dependencies=[Depends(current_principal)])
 
 
 @router.get("/services")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 import json
 import logging
 from dataclasses import dataclass, field
@@ -13,11 +14,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(eq=False)
 class Subscription:
-    """One connected client's queue; ``owner`` None sees only public (system) frames."""
+    """One connected client's queue; ``owner`` None sees only public (system) frames; ``sees_all``: every frame."""
 
     queue: asyncio.Queue[str]
     owner: str | None = None
     dropped: int = field(default=0)
+    sees_all: bool = False
 
 
 class LiveHub:
@@ -26,8 +28,8 @@ class LiveHub:
         self._subscriptions: set[Subscription] = set()
         self.frames_sent = 0
 
-    def subscribe(self, owner: str | None = None) -> Subscription:
-        subscription = Subscription(asyncio.Queue(self.queue_size), owner)
+    def subscribe(self, owner: str | None = None, sees_all: bool = False) -> Subscription:
+        subscription = Subscription(asyncio.Queue(self.queue_size), owner, sees_all=sees_all)
         self._subscriptions.add(subscription)
         return subscription
 
@@ -48,9 +50,14 @@ class LiveHub:
         if self._subscriptions:
             self._fan_out(f'{{"type": {json.dumps(frame_type)}, "data": {data_json.decode()}}}', owner)
 
+    def push_events(self, batch: Iterable[tuple[Any, bytes]]) -> None:
+        """Push events as frames of their own type to their owner (and admins); ownerless ones to everyone."""
+        for envelope, raw in batch:
+            self.publish_raw(envelope.type, raw, owner=envelope.owner)
+
     def _fan_out(self, text: str, owner: str | None) -> None:
         for subscription in self._subscriptions:
-            if owner is not None and subscription.owner != owner:
+            if owner is not None and subscription.owner != owner and not subscription.sees_all:
                 continue
             queue = subscription.queue
             if queue.full():

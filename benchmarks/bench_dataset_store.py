@@ -1,0 +1,87 @@
+"""The classic 1,430 x 102,400 set generated INTO the object store, against the HDF5 floor.
+
+Times the data-gen pipeline (generation, 36 features, splits, 20/10/5 dB test copies, HDF5 with
+Blosc2 compression, streaming upload to SeaweedFS S3), then the floor: writing the same number of
+random float32 bytes to an uncompressed HDF5 file. Prints medians and the ratio (target <= 20 s).
+
+Run: .venv/bin/python benchmarks/bench_dataset_store.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from pfd_shared.events.datasets import DatasetGenerationRequested
+from pfd_shared.generation import classic
+from pfd_shared.localstack.infra import SeaweedPorts, start_seaweed
+from pfd_shared.localstack.stack import ensure_buckets
+from pfd_shared.settings import S3Settings
+from pfd_shared.storage.s3 import S3ObjectStore
+
+from pfd_datagen.artefacts import store_arrays
+from pfd_datagen.building import build_synthetic
+
+TARGET_S = 20.0
+
+
+def stage_clock() -> tuple[dict[str, float], callable]:
+    marks: dict[str, float] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        marks.setdefault(stage, time.perf_counter())
+
+    return marks, progress
+
+
+def floor_seconds(shape: tuple[int, int], directory: Path) -> float:
+    data = np.random.default_rng(0).standard_normal(shape, dtype=np.float32)
+    started = time.perf_counter()
+    with h5py.File(directory / "floor.h5", "w") as h5:
+        h5.create_dataset("signals", data=data)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="pfd-bench-store-"))
+    ports = SeaweedPorts.pick()
+    s3 = S3Settings(endpoint=f"127.0.0.1:{ports.s3}", bucket="bench")
+    seaweed = start_seaweed(work / "s3", ports, s3, work / "seaweed.log")
+    try:
+        ensure_buckets(s3, s3.bucket)
+        store = S3ObjectStore(s3)
+        request = DatasetGenerationRequested(dataset_id="bench", name="classic", config=classic().model_dump(mode="json"))
+        totals, shape = [], (0, 0)
+        for run in range(args.repeats):
+            marks, progress = stage_clock()
+            started = time.perf_counter()
+            arrays = build_synthetic(request, 0, progress)
+            info = store_arrays(arrays, f"datasets/bench-{run}/dataset.h5", store, work, "blosc2-zstd", progress)
+            total = time.perf_counter() - started
+            totals.append(total)
+            shape = arrays.signals.shape
+            stages = sorted(marks.items(), key=lambda item: item[1]) + [("end", started + total)]
+            split = ", ".join(f"{a} {b_t - a_t:.1f} s" for (a, a_t), (_, b_t) in zip(stages, stages[1:]))
+            print(f"run {run + 1}: {total:.2f} s ({split}); object {info.size / 1e6:.0f} MB")
+            del arrays
+        floor = statistics.median(floor_seconds(shape, work) for _ in range(args.repeats))
+        median = statistics.median(totals)
+        print(f"classic set {shape[0]} x {shape[1]} into the object store: median {median:.2f} s "
+              f"(target <= {TARGET_S:.0f} s, ratio {median / TARGET_S:.2f})")
+        print(f"floor: {shape[0] * shape[1] * 4 / 1e6:.0f} MB of random float32 to HDF5: median {floor:.2f} s; "
+              f"pipeline / floor = {median / floor:.1f}x")
+    finally:
+        seaweed.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Import of real recordings: readers per file format and the import pipeline."""

@@ -1,0 +1,1 @@
+"""Pure figure builders: data in, ``plotly.graph_objects.Figure`` out (no I/O, unit-tested)."""

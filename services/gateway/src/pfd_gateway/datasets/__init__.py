@@ -1,0 +1,1 @@
+"""The gateway's data-set slice: requests to data-gen, the data-set read model, uploads."""
