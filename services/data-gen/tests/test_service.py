@@ -162,3 +162,14 @@ async def test_delete_keeps_objects_a_cached_copy_still_uses(datagen) -> None:
     await app.service.delete(new_envelope(DatasetDeleteRequested(dataset_id="orig"), producer="test"))
     assert list(store.list("datasets/")) == []
     assert [e.type for e in await outbox_events(app)][-2:] == ["datasets.deleted", "datasets.deleted"]
+
+
+def test_matlab_v73_files_are_read_through_hdf5(tmp_path) -> None:
+    from pfd_datagen.importing.readers import inspect_file, read_signal
+
+    path = tmp_path / "rec.mat"
+    with h5py.File(path, "w") as h5:  # v7.3 layout: HDF5, column vectors stored transposed
+        h5.create_dataset("X001_DE_time", data=np.arange(12.0).reshape(1, 12))
+        h5.create_dataset("X001RPM", data=np.array([[1797.0]]))
+    assert [v.name for v in inspect_file(path, "rec.mat")] == ["X001_DE_time", "X001RPM"]
+    assert read_signal(path, "rec.mat", "X001_DE_time").tolist() == list(np.arange(12.0))

@@ -2,7 +2,8 @@
 
 The sampler stores cumulative counters every few seconds; a window's figures are the difference between the
 newest sample and the sample at the window's start, so "last 5/15/60 min" are real. Per-API-key usage comes
-from a pluggable ``KeyUsageSource``: by default a label (``api_key``) on ``http_requests_total`` when present.
+from a pluggable ``KeyUsageSource``: by default ``http_requests_by_api_key_total{api_key_prefix}`` (counted by the
+request middleware), shown as ``pfd_<prefix>_…`` like the Settings page lists keys.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from typing import Protocol
 
 from prometheus_client import CollectorRegistry
 
+from pfd_gateway.api.http_metrics import KEY_PREFIX_LABEL, KEY_REQUESTS_NAME
+
 REQUESTS_FAMILY = "http_requests"  # prometheus_client names the counter family without "_total"
 LATENCY_FAMILY = "http_request_duration_seconds"
 KEY_LABEL = "api_key"
+KEY_REQUESTS_FAMILY = KEY_REQUESTS_NAME.removesuffix("_total")
+KEY_DISPLAY = "pfd_{prefix}_…"
 QUANTILES = (0.5, 0.95, 0.99)
 
 
@@ -95,6 +100,17 @@ class LabelKeyUsage:
                     if key:
                         counts[key] = counts.get(key, 0.0) + sample.value
         return counts if labelled else None
+
+
+class ApiKeyPrefixUsage(LabelKeyUsage):
+    """Per-key counts of the middleware's per-key counter, keyed by the key as users see it (None until used)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        super().__init__(registry, family=KEY_REQUESTS_FAMILY, label=KEY_PREFIX_LABEL)
+
+    def read(self) -> dict[str, float] | None:
+        counts = super().read()
+        return None if counts is None else {KEY_DISPLAY.format(prefix=k): v for k, v in counts.items()}
 
 
 def read_sample(registry: CollectorRegistry, keys: KeyUsageSource, at: float | None = None) -> MetricsSample:
@@ -205,7 +221,7 @@ def key_usage(first: MetricsSample, last: MetricsSample) -> list[KeyUsage] | Non
     before = first.key_requests or {}
     usage = [KeyUsage(key, int(count - before.get(key, 0.0)), (count - before.get(key, 0.0)) / elapsed)
              for key, count in last.key_requests.items() if count - before.get(key, 0.0) > 0]
-    return sorted(usage, key=lambda u: -u.requests)
+    return sorted(usage, key=lambda u: (-u.requests, u.key))
 
 
 class ApiMonitor:
@@ -214,7 +230,7 @@ class ApiMonitor:
     def __init__(self, registry: CollectorRegistry, *, interval_s: float, retention_s: float,
                  keys: KeyUsageSource | None = None) -> None:
         self.registry = registry
-        self.keys = keys or LabelKeyUsage(registry)
+        self.keys = keys or ApiKeyPrefixUsage(registry)
         self.interval_s = interval_s
         self._samples: deque[MetricsSample] = deque(maxlen=int(retention_s / interval_s) + 2)
 

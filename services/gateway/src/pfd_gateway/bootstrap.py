@@ -35,6 +35,8 @@ from pfd_gateway.domain.system_status import StatusBoard
 from pfd_gateway.live.hub import LiveHub
 from pfd_gateway.monitoring import Monitoring, build_monitoring
 from pfd_gateway.settings import GatewaySettings
+from pfd_gateway.signals.reader import DatasetReader
+from pfd_gateway.signals.service import SignalViewer
 from pfd_gateway.system_status import SystemStatusService
 
 
@@ -47,6 +49,7 @@ class Gateway:
     monitoring: Monitoring
     auth: AuthService
     datasets: DatasetCatalog
+    signals: SignalViewer
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -58,7 +61,7 @@ class Gateway:
 
     async def _status_rounds(self) -> None:
         await self.runtime.connected.wait()
-        await self.status.run_rounds(self.settings.status_interval_s)
+        await self.status.run_rounds(self.settings.status_interval_s, self.settings.status_sweep_s)
 
     async def stop(self) -> None:
         for task in self.tasks:
@@ -66,6 +69,7 @@ class Gateway:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.runtime.stop()
+        self.signals.reader.close()
         self.monitoring.logs.uninstall()
 
 
@@ -109,13 +113,14 @@ def build_gateway(settings: GatewaySettings, metrics: ServiceMetrics | None = No
     for published in (ServiceStatusRequested, DatasetGenerationRequested, DatasetImportRequested,
                       DatasetDeleteRequested):
         runtime.bus.documents(published)
-    return Gateway(settings, runtime, hub, status, build_monitoring(settings, runtime, hub), auth, datasets)
+    signals = SignalViewer(datasets, DatasetReader(datasets.store, settings.signals), settings.signals)
+    return Gateway(settings, runtime, hub, status, build_monitoring(settings, runtime, hub), auth, datasets, signals)
 
 
 def create_app(settings: GatewaySettings | None = None, metrics: ServiceMetrics | None = None,
                store: ObjectStore | None = None) -> FastAPI:
     """The ASGI app: /api/v1 routes, /ws, health and metrics, around one Gateway."""
-    from pfd_gateway.api import api_keys, auth, datasets, health, system, users, ws
+    from pfd_gateway.api import api_keys, auth, datasets, health, signals, system, users, ws
     from pfd_gateway.api.errors import install_error_handlers
     from pfd_gateway.api.http_metrics import HttpMetrics
     from pfd_gateway.api.middleware import RequestContextMiddleware
@@ -135,7 +140,7 @@ def create_app(settings: GatewaySettings | None = None, metrics: ServiceMetrics 
     app.state.gateway = gateway
     app.include_router(health.router)
     app.include_router(system.router)
-    for router in (auth.router, api_keys.router, users.router, datasets.router):
+    for router in (auth.router, api_keys.router, users.router, datasets.router, signals.router):
         app.include_router(router)
     app.include_router(ws.router)
     install_error_handlers(app)

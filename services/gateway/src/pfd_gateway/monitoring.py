@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,7 +35,9 @@ class Monitoring:
     checks: ConnectivityChecks
     api: ApiMonitor
     hub: LiveHub
+    checks_cache_s: float
     latest_host: HostSnapshot | None = None
+    _checks: tuple[float, list[CheckResult]] | None = None
 
     async def run(self) -> None:
         """Sample and push every interval until cancelled; a failed sample is logged and retried next tick."""
@@ -57,8 +60,12 @@ class Monitoring:
             self.latest_host = await asyncio.to_thread(self.host.read)
         return self.latest_host
 
-    async def connectivity(self) -> list[CheckResult]:
-        return await self.checks.check_all()
+    async def connectivity(self, force: bool = False) -> list[CheckResult]:
+        """The dependency checks; answers from the last run unless ``force`` or older than ``checks_cache_s``."""
+        now = time.monotonic()
+        if force or self._checks is None or now - self._checks[0] > self.checks_cache_s:
+            self._checks = (now, await self.checks.check_all())
+        return self._checks[1]
 
     async def recent_logs(self, min_level: str, limit: int) -> list[LogEntry]:
         return self.logs.recent(min_level, limit)
@@ -78,7 +85,8 @@ def build_monitoring(settings: GatewaySettings, runtime: ServiceRuntime, hub: Li
     )
     api = ApiMonitor(runtime.metrics.registry, interval_s=dashboard.sample_interval_s,
                      retention_s=dashboard.monitor_retention_s)
-    return Monitoring(LogBuffer(dashboard.log_buffer_size), HostMetrics(settings.var_dir), checks, api, hub)
+    return Monitoring(LogBuffer(dashboard.log_buffer_size), HostMetrics(settings.var_dir), checks, api, hub,
+                      checks_cache_s=dashboard.checks_cache_s)
 
 
 def _safe_url(url: str) -> str:

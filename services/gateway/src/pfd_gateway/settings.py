@@ -25,8 +25,33 @@ class DashboardSettings(BaseModel):
     live_debounce_ms: int = Field(default=300, ge=0, description="Pushed frames are coalesced this long per store.")
     bridge_timeout_s: float = Field(default=15.0, gt=0, description="Longest a dashboard callback waits for a service.")
     check_timeout_s: float = Field(default=3.0, gt=0, description="Timeout of each connectivity check.")
+    checks_cache_s: float = Field(default=5.0, ge=0, description="Page loads reuse connectivity checks this recent.")
     status_round_timeout_s: float = Field(default=3.0, gt=0, description="How long the dashboard's status round waits.")
     wsgi_workers: int = Field(default=8, ge=1, description="Threads serving dashboard requests.")
+    recent_imports_shown: int = Field(default=10, ge=1, description="Imported data sets listed on the Import page.")
+
+
+class SignalViewerSettings(BaseModel):
+    """The Signal Viewer: ranged reads of data-set objects and the analysis shown for one record."""
+
+    block_bytes: int = Field(default=64 * 1024, ge=512, description="Cached block of a ranged data-set read.")
+    cache_blocks: int = Field(default=64, ge=2, description="Blocks cached per open data-set object.")
+    chunk_cache_bytes: int = Field(default=4 * 1024 * 1024, ge=0, description="HDF5 chunk cache per open object.")
+    open_files: int = Field(default=8, ge=1, description="Data-set objects kept open (least recently used closes).")
+    display_buckets: int = Field(default=2_000, ge=10, description="Min/max buckets of a time plot (2 points each).")
+    welch_segment: int = Field(default=4_096, ge=16, description="Welch PSD segment length (samples).")
+    spectrogram_windows: list[int] = Field(default_factory=lambda: [256, 512, 1024, 2048],
+                                           description="STFT window sizes offered (samples).")
+    spectrogram_window: int = Field(default=1024, ge=16, description="Default STFT window size (samples).")
+    spectrogram_overlap: float = Field(default=0.5, ge=0, lt=1, description="STFT window overlap fraction.")
+    spectrogram_max_frames: int = Field(default=400, ge=10, description="Most STFT frames sent to the browser.")
+    envelope_band_hz: list[float] = Field(default_factory=lambda: [1_000.0, 8_000.0], min_length=2, max_length=2,
+                                          description="Band-pass before the Hilbert envelope (low, high Hz).")
+    envelope_max_hz: float = Field(default=1_000.0, gt=0, description="Highest envelope-spectrum frequency shown.")
+    envelope_filter_order: int = Field(default=4, ge=1, le=12, description="Butterworth order of that band-pass.")
+    harmonic_orders: list[int] = Field(default_factory=lambda: [1, 2, 3], description="Shaft harmonics marked.")
+    subsync_orders: list[float] = Field(default_factory=lambda: [0.42, 0.48], min_length=2, max_length=2,
+                                        description="Sub-synchronous band (low, high; multiples of the speed).")
 
 
 class AuthSettings(BaseModel):
@@ -73,10 +98,12 @@ class GatewaySettings(ServiceSettings):
     http: HttpSettings = HttpSettings(port=8000)
     status_interval_s: float = Field(default=2.0, gt=0, description="How often a status round is requested.")
     upload_max_bytes: int = Field(default=256 * 1024 * 1024, ge=1, description="Largest recording one upload may be.")
-    status_ttl_s: float = Field(default=6.0, gt=0, description="A service silent this long disappears.")
+    status_ttl_s: float = Field(default=5.0, gt=0, description="A service silent this long disappears.")
+    status_sweep_s: float = Field(default=0.5, gt=0, description="How often silent services are looked for.")
     projection_batch_size: int = Field(default=500, ge=1, description="Most events projected per batch.")
     ws_queue_size: int = Field(default=2_000, ge=10, description="Frames buffered per WebSocket client.")
     dashboard: DashboardSettings = DashboardSettings()
+    signals: SignalViewerSettings = SignalViewerSettings()
     cors_origins: list[str] = Field(default_factory=list, description="JSON list; default: none (same origin only)")
     auth: AuthSettings = AuthSettings()
     security_headers: SecurityHeadersSettings = SecurityHeadersSettings()

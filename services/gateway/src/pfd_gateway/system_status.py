@@ -76,12 +76,16 @@ class SystemStatusService:
     def services(self) -> list[InstanceStatus]:
         return self.board.snapshot()
 
-    async def run_rounds(self, interval_s: float) -> None:
-        """Request a round and expire silent instances every interval, until cancelled."""
+    async def run_rounds(self, interval_s: float, sweep_s: float) -> None:
+        """Request a round every ``interval_s`` and expire silent instances every ``sweep_s``, until cancelled."""
+        loop = asyncio.get_running_loop()
+        next_round = loop.time()
         while True:
-            try:
-                await self.request_round(self.producer)
-            except Exception as exc:  # noqa: BLE001 - the broker may be down; keep expiring
-                log.warning("status round not sent: %s", exc)
+            if loop.time() >= next_round:
+                next_round = loop.time() + interval_s
+                try:
+                    await self.request_round(self.producer)
+                except Exception as exc:  # noqa: BLE001 - the broker may be down; keep expiring
+                    log.warning("status round not sent: %s", exc)
             self.expire()
-            await asyncio.sleep(interval_s)
+            await asyncio.sleep(min(sweep_s, max(0.0, next_round - loop.time())))

@@ -48,6 +48,10 @@ class ObjectStore(Protocol):
     def get_bytes(self, key: str) -> bytes:
         ...
 
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        """Up to ``length`` bytes from ``offset`` (one ranged GET); fewer at the end, ``b""`` past it."""
+        ...
+
     def stat(self, key: str) -> ObjectInfo:
         ...
 
@@ -66,6 +70,12 @@ class ObjectStore(Protocol):
     def ping(self) -> None:
         """Raise StorageError when the store is unreachable."""
         ...
+
+
+def check_range(offset: int, length: int) -> None:
+    """A ranged read starts at or after 0 and asks for at least one byte."""
+    if offset < 0 or length <= 0:
+        raise ValueError(f"invalid byte range: offset {offset}, length {length}")
 
 
 class HashingReader:

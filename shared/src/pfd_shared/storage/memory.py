@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from pfd_shared.storage.base import DEFAULT_CHUNK_BYTES, HashingReader, ObjectInfo, ObjectNotFound
+from pfd_shared.storage.base import DEFAULT_CHUNK_BYTES, HashingReader, ObjectInfo, ObjectNotFound, check_range
 
 
 class InMemoryObjectStore:
@@ -41,6 +41,10 @@ class InMemoryObjectStore:
 
     def get_bytes(self, key: str) -> bytes:
         return self._get(key)[0]
+
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        check_range(offset, length)
+        return self._get(key)[0][offset : offset + length]
 
     def stat(self, key: str) -> ObjectInfo:
         return self._get(key)[1]

@@ -13,9 +13,18 @@ from minio.error import MinioException, S3Error
 from urllib3.exceptions import HTTPError
 
 from pfd_shared.settings import S3Settings
-from pfd_shared.storage.base import CHECKSUM_TAG, DEFAULT_CHUNK_BYTES, HashingReader, ObjectInfo, ObjectNotFound, StorageError
+from pfd_shared.storage.base import (
+    CHECKSUM_TAG,
+    DEFAULT_CHUNK_BYTES,
+    HashingReader,
+    ObjectInfo,
+    ObjectNotFound,
+    StorageError,
+    check_range,
+)
 
 _MISSING = {"NoSuchKey", "NoSuchObject", "NoSuchBucket"}
+_PAST_END = "InvalidRange"  # a range starting at or after the object's end
 _ERRORS = (MinioException, HTTPError, OSError)
 
 
@@ -73,6 +82,22 @@ class S3ObjectStore:
 
     def get_bytes(self, key: str) -> bytes:
         return b"".join(self.iter_chunks(key))
+
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        check_range(offset, length)
+        try:
+            response = self._call(key, self.client.get_object, self.bucket, key, offset, length)
+        except StorageError as exc:
+            if isinstance(exc.__cause__, S3Error) and exc.__cause__.code == _PAST_END:
+                return b""
+            raise
+        try:
+            return bytes(response.read())
+        except _ERRORS as exc:
+            raise StorageError(f"ranged read of {key!r} failed: {exc}") from exc
+        finally:
+            response.close()
+            response.release_conn()
 
     def stat(self, key: str) -> ObjectInfo:
         stat = self._call(key, self.client.stat_object, self.bucket, key)

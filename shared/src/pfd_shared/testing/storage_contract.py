@@ -20,6 +20,7 @@ def check_object_store_contract(store: ObjectStore, prefix: str, payload_bytes: 
     assert store.stat(key).sha256 == info.sha256
     assert store.stat(key).size == len(data)
     assert b"".join(store.iter_chunks(key, chunk_bytes=64 * 1024)) == data
+    check_ranged_reads(store, key, data)
     small = store.put_bytes(f"{prefix}small.txt", b"hello", content_type="text/plain")
     assert small.sha256 == hashlib.sha256(b"hello").hexdigest()
     assert store.get_bytes(f"{prefix}small.txt") == b"hello"
@@ -35,3 +36,25 @@ def check_object_store_contract(store: ObjectStore, prefix: str, payload_bytes: 
     assert not store.exists(f"{prefix}small.txt")
     assert store.delete_prefix(prefix) == 1
     assert list(store.list(prefix)) == []
+
+
+def check_ranged_reads(store: ObjectStore, key: str, data: bytes) -> None:
+    """Ranged GETs: inside, across the end, past the end, of a missing object and with a bad range."""
+    middle = len(data) // 3
+    assert store.read_range(key, 0, 1) == data[:1]
+    assert store.read_range(key, middle, 4096) == data[middle : middle + 4096]
+    assert store.read_range(key, len(data) - 3, 100) == data[-3:]
+    assert store.read_range(key, len(data), 10) == b""
+    for offset, length in ((-1, 1), (0, 0)):
+        try:
+            store.read_range(key, offset, length)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(f"range ({offset}, {length}) must raise ValueError")
+    try:
+        store.read_range(f"{key}.missing", 0, 1)
+    except ObjectNotFound:
+        pass
+    else:
+        raise AssertionError("a ranged read of a missing object must raise ObjectNotFound")

@@ -38,17 +38,17 @@ def _numeric(value: object) -> bool:
 
 
 def _mat_arrays(path: Path, file_name: str) -> dict[str, np.ndarray]:
-    try:
-        content = scipy.io.loadmat(path)
-        return {k: v for k, v in content.items() if not k.startswith("__") and _numeric(v)}
-    except NotImplementedError:  # MATLAB v7.3 is HDF5
+    if h5py.is_hdf5(path):  # MATLAB v7.3 files are HDF5
         with h5py.File(path, "r") as h5:
             found: dict[str, np.ndarray] = {}
             h5.visititems(lambda name, obj: found.__setitem__(name, np.asarray(obj).T)
                           if isinstance(obj, h5py.Dataset) and obj.dtype.kind in "fiu" else None)
             return found
+    try:
+        content = scipy.io.loadmat(path)
     except (ValueError, OSError, TypeError) as exc:
         raise ImportFileError(file_name, f"not a readable MATLAB file ({exc})") from exc
+    return {k: v for k, v in content.items() if not k.startswith("__") and _numeric(v)}
 
 
 def _csv_arrays(path: Path, file_name: str) -> dict[str, np.ndarray]:

@@ -15,6 +15,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from pfd_shared.telemetry.logging import correlation_id_var
 
 from pfd_gateway.api.http_metrics import HttpMetrics
+from pfd_gateway.auth.credentials import credentials_from
+from pfd_gateway.auth.tokens import parse_api_key
 
 log = logging.getLogger(__name__)
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -60,6 +62,20 @@ class RequestContextMiddleware:
                 route = scope.get("route")
                 handler = getattr(route, "path", "unmatched")
                 self.metrics.observe(handler, method, status[0], time.perf_counter() - started)
+                key_prefix = _api_key_prefix(scope, method, headers)
+                if key_prefix is not None:
+                    self.metrics.observe_key(key_prefix, status[0])
+
+
+def _api_key_prefix(scope: dict[str, Any], method: str, headers: dict[str, str]) -> str | None:
+    """The visible prefix of the API key that authenticated the request (``_authenticate`` left its principal in
+    the request state), else None; the key id when the key is not in a header (never the secret)."""
+    principal = scope.get("state", {}).get("principal")
+    if principal is None or principal.via != "api_key":
+        return None
+    key = credentials_from(method, headers, {}).api_key
+    parts = parse_api_key(key) if key else None
+    return parts.prefix if parts else principal.api_key_id
 
 
 def _valid_uuid(value: str | None) -> str | None:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pfd_gateway.bootstrap import Gateway
 
 ASSETS = Path(__file__).parent / "assets"
-PAGES = ("login", "home", "system_health", "api_monitoring", "settings")
+PAGES = ("login", "home", "system_health", "api_monitoring", "datasets", "import_data", "signal_viewer", "settings")
 VENDOR_CSS = ("/assets/vendor/bootstrap.min.css", "/assets/vendor/bootstrap-icons.min.css")
 NOT_DASHBOARD = ("/api/", "/ws", "/health/", "/metrics")  # unknown paths there stay a plain 404
 BOOT_SCRIPT = "/assets/boot/renderer.js"  # the renderer start, as a file: the CSP allows no inline scripts

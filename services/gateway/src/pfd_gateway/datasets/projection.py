@@ -28,13 +28,14 @@ async def apply(session: AsyncSession, views: Table, envelope: Envelope[Any]) ->
         else:
             return
     status = current[0]
-    values = _changes(event, status)
+    values = changes(event, status)
     if values:
         await session.execute(update(views).where(views.c.dataset_id == event.dataset_id).values(updated_at=now,
                                                                                                **values))
 
 
-def _changes(event: Any, status: str) -> dict[str, Any]:
+def changes(event: Any, status: str) -> dict[str, Any]:
+    """The read-model columns an event sets on a data set in ``status`` (empty: the event changes nothing)."""
     if isinstance(event, DatasetProgress):
         if not states.accepts_progress(status):
             return {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import PurePath
@@ -13,7 +14,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pfd_shared.db.outbox import OutboxRelay, add_to_outbox
-from pfd_shared.events import Envelope, new_envelope
+from pfd_shared.events import Envelope, InvalidEvent, decode_event, new_envelope
 from pfd_shared.events.datasets import (
     DatasetDeleteRequested,
     DatasetGenerationRequested,
@@ -143,6 +144,24 @@ class DatasetCatalog:
                 status=states.DELETING, updated_at=datetime.now(UTC)))
             await add_to_outbox(session, self.outbox, envelope)
         self.relay.notify()
+
+
+def with_pushed(rows: list[dict[str, Any]], pushed: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """``rows`` of ``list`` with a pushed data-set event (its envelope as JSON) applied to its row.
+
+    The push to browsers and the read-model projection consume the same events independently, so a frame can
+    overtake its own projection; a view refreshed by that frame shows it anyway (same rules: state, not deltas).
+    """
+    if not pushed:
+        return rows
+    try:
+        event = decode_event(json.dumps(pushed)).payload
+    except InvalidEvent:
+        return rows
+    target = getattr(event, "dataset_id", None)
+    applied = [row | projection.changes(event, row["status"]) if row["dataset_id"] == target else row
+               for row in rows]
+    return [row for row in applied if row["status"] != states.DELETED]
 
 
 async def _stream(store: ObjectStore, key: str) -> AsyncIterator[bytes]:

@@ -17,6 +17,7 @@ from pfd_gateway.settings import DashboardSettings
 LIVE_ROUTES: dict[str, list[str]] = {
     "live-system": ["system."],
     "live-monitoring": ["monitoring."],
+    "live-datasets": ["datasets."],
 }
 ACTIVITY_STORE = "live-activity"  # recent activity: list of {"type", "at", "text", "level"}, newest first
 WS_STATE = "shell-ws-state"  # header badge, written by live.js only

@@ -44,6 +44,19 @@ def host_panel(snapshot: HostSnapshot) -> html.Div:
     ])
 
 
+class LatestPanel:
+    """The host panel of the latest snapshot, built once per snapshot (snapshots change every sample interval)."""
+
+    def __init__(self) -> None:
+        self._snapshot: HostSnapshot | None = None
+        self._panel: html.Div | None = None
+
+    def render(self, snapshot: HostSnapshot) -> html.Div:
+        if snapshot is not self._snapshot or self._panel is None:
+            self._snapshot, self._panel = snapshot, host_panel(snapshot)
+        return self._panel
+
+
 @protected
 def layout(**_: Any) -> html.Div:
     pause = dbc.Switch(id="system-health-pause", label="Pause live updates", value=False, className="mb-0")
@@ -67,6 +80,7 @@ def layout(**_: Any) -> html.Div:
 
 
 def register(app: dash.Dash, ctx: DashboardContext) -> None:
+    panels = LatestPanel()
     dash.register_page(__name__, path="/system", name="System health", title="System health · PFD", order=10,
                        sidebar=True, icon="bi-heart-pulse", layout=layout)
     # Pause gate (clientside): pushed frames reach the page stores only while live updates run.
@@ -83,12 +97,12 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
 
     @app.callback(Output("system-health-host", "children"), Input("system-health-host-feed", "data"))
     def show_host(_: Any) -> html.Div:
-        return host_panel(ctx.call(ctx.gateway.monitoring.host_snapshot()))
+        return panels.render(ctx.call(ctx.gateway.monitoring.host_snapshot()))
 
     @app.callback(Output("system-health-checks", "children"), Input("system-health-run-checks", "n_clicks"),
                   running=[(Output("system-health-run-checks", "disabled"), True, False)])
-    def show_checks(_: Any) -> dbc.ListGroup:
-        return checks_list(ctx.call(ctx.gateway.monitoring.connectivity()))
+    def show_checks(clicks: int | None) -> dbc.ListGroup:
+        return checks_list(ctx.call(ctx.gateway.monitoring.connectivity(force=bool(clicks))))
 
     @app.callback(Output("system-health-logs", "children"), Input("system-health-log-level", "value"),
                   Input("system-health-host-feed", "data"))

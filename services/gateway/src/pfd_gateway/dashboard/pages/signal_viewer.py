@@ -1,0 +1,155 @@
+"""Signal Viewer: one record of a ready data set — time plot (min/max downsampled, full resolution on zoom),
+Welch PSD with markers, spectrogram, envelope spectrum, metadata, the 36 features by group, exports."""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ClientsideFunction, Input, Output, State, ctx as callback_ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from pfd_gateway.auth.errors import AuthError
+from pfd_gateway.dashboard.components.cards import page_header, section_card
+from pfd_gateway.dashboard.components.signals import features_panel, metadata_panel
+from pfd_gateway.dashboard.context import DashboardContext
+from pfd_gateway.dashboard.errors import UserFacingError
+from pfd_gateway.dashboard.figures.signals import envelope_figure, psd_figure, spectrogram_figure, time_figure
+from pfd_gateway.dashboard.figures.style import no_data_figure
+from pfd_gateway.dashboard.pages import protected
+from pfd_gateway.dashboard.session import signed_in_principal
+from pfd_gateway.settings import SignalViewerSettings
+
+T = TypeVar("T")
+PICK_FIRST = "Pick a data set and a record."
+RECORD_INPUT = "signals-current.data"
+EXPORT_URL = "/api/v1/datasets/{dataset_id}/records/{index}.{fmt}"
+
+
+def _graph(graph_id: str) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, figure=no_data_figure(PICK_FIRST), config={"displaylogo": False})
+
+
+def controls(windows: list[int], default_window: int) -> dbc.Row:
+    nav = dbc.ButtonGroup([
+        dbc.Button([html.I(className="bi bi-chevron-left me-1"), "Previous"], id="signals-prev", outline=True,
+                   color="secondary", size="sm"),
+        dbc.Button(["Next", html.I(className="bi bi-chevron-right ms-1")], id="signals-next", outline=True,
+                   color="secondary", size="sm"),
+        dbc.Button([html.I(className="bi bi-shuffle me-1"), "Random"], id="signals-random", outline=True,
+                   color="secondary", size="sm"),
+    ])
+    exports = html.Div([
+        html.A([html.I(className="bi bi-download me-1"), ".npy"], id="signals-export-npy", href="#", download="",
+               className="btn btn-sm btn-outline-primary"),
+        html.A([html.I(className="bi bi-download me-1"), ".csv"], id="signals-export-csv", href="#", download="",
+               className="btn btn-sm btn-outline-primary"),
+    ], className="d-flex gap-2")
+    window = dbc.Select(id="signals-window", value=str(default_window), size="sm", style={"width": "8rem"},
+                        options=[{"label": f"{n} samples", "value": str(n)} for n in windows])
+    return dbc.Row([
+        dbc.Col([dbc.Label("Data set", html_for="signals-dataset", className="small mb-1"),
+                 dbc.InputGroup([dbc.Select(id="signals-dataset", size="sm", placeholder="No ready data set"),
+                                 dbc.Button(html.I(className="bi bi-arrow-clockwise"), id="signals-refresh",
+                                            size="sm", color="secondary", outline=True, title="Reload the list")],
+                                size="sm")], md=4),
+        dbc.Col([dbc.Label("Record", html_for="signals-index", className="small mb-1"),
+                 dbc.Input(id="signals-index", type="number", min=0, step=1, value=0, size="sm", debounce=True)],
+                md=2),
+        dbc.Col(nav, md="auto", className="d-flex align-items-end"),
+        dbc.Col([dbc.Label("STFT window", html_for="signals-window", className="small mb-1"), window], md="auto"),
+        dbc.Col(exports, md="auto", className="d-flex align-items-end ms-md-auto"),
+    ], className="g-2 mb-3 align-items-end")
+
+
+def page_layout(settings: SignalViewerSettings) -> html.Div:
+    return html.Div([
+        page_header("Signal viewer", "One record: time plot, spectra, envelope, features and exports."),
+        dcc.Store(id="signals-current"), dcc.Store(id="signals-time-zoom"),
+        controls(settings.spectrogram_windows, settings.spectrogram_window),
+        dbc.Row([
+            dbc.Col(section_card("Time (drag to zoom: full resolution)", _graph("signals-time")), lg=6,
+                    className="mb-3"),
+            dbc.Col(section_card("Power spectral density (Welch)", _graph("signals-psd")), lg=6, className="mb-3"),
+            dbc.Col(section_card("Spectrogram (STFT)", _graph("signals-spectrogram")), lg=6, className="mb-3"),
+            dbc.Col(section_card("Envelope spectrum", _graph("signals-envelope")), lg=6, className="mb-3"),
+        ]),
+        dbc.Row([
+            dbc.Col(section_card("Record", html.Div(id="signals-meta")), lg=4, className="mb-3"),
+            dbc.Col(section_card("Features", html.Div(id="signals-features")), lg=8, className="mb-3"),
+        ]),
+    ])
+
+
+def _call(ctx: DashboardContext, coro: Coroutine[Any, Any, T]) -> T:
+    """A service call whose refusals (not found, not ready, bad index) are shown to the user as they are."""
+    try:
+        return ctx.call(coro)
+    except AuthError as exc:
+        raise UserFacingError(exc.message) from exc
+
+
+def _index(value: Any) -> int:
+    if value is None or int(value) != value or value < 0:
+        raise UserFacingError("The record number is a whole number from 0.")
+    return int(value)
+
+
+def time_span(triggered: Any, zoom: list[float | None] | None) -> tuple[float | None, float | None]:
+    """Seconds to show: the x zoom (``[t0, t1]``, ``[None, None]`` after a reset) unless the record changed."""
+    if RECORD_INPUT in triggered or not zoom:
+        return None, None
+    return zoom[0], zoom[1]
+
+
+def register(app: dash.Dash, ctx: DashboardContext) -> None:
+    @protected
+    def layout(**_: Any) -> html.Div:
+        return page_layout(ctx.gateway.settings.signals)
+
+    dash.register_page(__name__, path="/signals", name="Signal viewer", title="Signal viewer · PFD", order=30,
+                       sidebar=True, icon="bi-soundwave", layout=layout)
+    viewer = ctx.gateway.signals
+    app.clientside_callback(ClientsideFunction("pfd", "signalsStep"), Output("signals-index", "value"),
+                            Input("signals-prev", "n_clicks"), Input("signals-next", "n_clicks"),
+                            Input("signals-random", "n_clicks"), State("signals-index", "value"),
+                            State("signals-current", "data"), prevent_initial_call=True)
+
+    @app.callback(Output("signals-dataset", "options"), Output("signals-dataset", "value"),
+                  Input("signals-refresh", "n_clicks"), State("signals-dataset", "value"))
+    def list_datasets(_: Any, selected: str | None) -> tuple[list[dict[str, str]], str | None]:
+        rows = _call(ctx, viewer.ready_datasets(signed_in_principal()))
+        options = [{"label": f"{row['name']} ({row['records']} records)", "value": row["dataset_id"]} for row in rows]
+        ids = [row["dataset_id"] for row in rows]
+        return options, selected if selected in ids else (ids[0] if ids else None)
+
+    @app.callback(Output("signals-psd", "figure"), Output("signals-spectrogram", "figure"),
+                  Output("signals-envelope", "figure"), Output("signals-meta", "children"),
+                  Output("signals-features", "children"), Output("signals-current", "data"),
+                  Output("signals-export-npy", "href"), Output("signals-export-csv", "href"),
+                  Input("signals-dataset", "value"), Input("signals-index", "value"), Input("signals-window", "value"))
+    def show_record(dataset_id: str | None, index: Any, window: str) -> tuple[Any, ...]:
+        if not dataset_id:
+            raise PreventUpdate
+        view = _call(ctx, viewer.record(signed_in_principal(), dataset_id, _index(index), int(window)))
+        current = {"dataset_id": dataset_id, "index": view.index, "records": view.records}
+        links = [EXPORT_URL.format(dataset_id=dataset_id, index=view.index, fmt=fmt) for fmt in ("npy", "csv")]
+        return (psd_figure(view.psd, view.markers), spectrogram_figure(view.spectrogram),
+                envelope_figure(view.envelope, view.markers), metadata_panel(view), features_panel(view.features),
+                current, *links)
+
+    # Only x-axis changes reach the server (an autosize would supersede a zoom's request in flight).
+    app.clientside_callback(ClientsideFunction("pfd", "signalsZoom"), Output("signals-time-zoom", "data"),
+                            Input("signals-time", "relayoutData"), prevent_initial_call=True)
+
+    @app.callback(Output("signals-time", "figure"), Input("signals-current", "data"),
+                  Input("signals-time-zoom", "data"))
+    def show_time(current: dict[str, Any] | None, zoom: list[float | None] | None) -> Any:
+        """A new record: its overview (min/max); an x zoom: that window, at full resolution once it fits."""
+        if not current:
+            raise PreventUpdate
+        span = time_span(callback_ctx.triggered_prop_ids, zoom)
+        series = _call(ctx, viewer.window(signed_in_principal(), current["dataset_id"], current["index"], *span))
+        return time_figure(series, uirevision=f"{current['dataset_id']}:{current['index']}")

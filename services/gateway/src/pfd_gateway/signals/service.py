@@ -1,0 +1,148 @@
+"""SignalViewer: one record of a ready data set, its analysis for display, a zoom window and exports.
+
+Every call checks access through ``DatasetCatalog.get`` (owner, shared, admin; 404 otherwise) and reads the
+record by ranged GETs; decoding and analysis run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from pfd_gateway.auth.errors import Conflict, InvalidInput
+from pfd_gateway.datasets import states
+from pfd_gateway.datasets.service import DatasetCatalog
+from pfd_gateway.domain.access import Principal
+from pfd_gateway.settings import SignalViewerSettings
+from pfd_gateway.signals import analysis
+from pfd_gateway.signals.reader import DatasetInfo, DatasetReader, DatasetUnreadable, Record
+
+ExportFormat = Literal["npy", "csv"]
+MEDIA_TYPES: dict[str, str] = {"npy": "application/octet-stream", "csv": "text/csv"}
+CSV_HEADER = "time_s,amplitude"
+CSV_FORMAT = "%.9g"
+
+
+@dataclass(frozen=True)
+class RecordView:
+    dataset_id: str
+    dataset_name: str
+    index: int
+    records: int
+    label: int
+    class_name: str
+    speed_hz: float | None
+    sample_rate_hz: float
+    duration_s: float
+    time: analysis.Series
+    psd: analysis.Series
+    spectrogram: analysis.Spectrogram
+    envelope: analysis.Series
+    markers: analysis.Markers
+    features: dict[str, dict[str, float]]
+
+
+@dataclass(frozen=True)
+class Export:
+    file_name: str
+    media_type: str
+    content: bytes
+
+
+class SignalViewer:
+    def __init__(self, catalog: DatasetCatalog, reader: DatasetReader, settings: SignalViewerSettings) -> None:
+        self.catalog, self.reader, self.settings = catalog, reader, settings
+
+    async def ready_datasets(self, principal: Principal) -> list[dict[str, Any]]:
+        """The caller's ready data sets (own, shared and, for admins, all)."""
+        return [row for row in await self.catalog.list(principal)
+                if row["status"] == states.READY and row["object_key"]]
+
+    async def record(self, principal: Principal, dataset_id: str, index: int,
+                     window: int | None = None) -> RecordView:
+        """Time plot (downsampled), PSD, spectrogram, envelope spectrum, markers, metadata and grouped features."""
+        window = self.settings.spectrogram_window if window is None else window
+        if window not in self.settings.spectrogram_windows and window != self.settings.spectrogram_window:
+            raise InvalidInput("window", f"Window size {window} is not offered.")
+        row, key = await self._locate(principal, dataset_id)
+        return await asyncio.to_thread(self._view, row, key, index, window)
+
+    async def window(self, principal: Principal, dataset_id: str, index: int, t0: float | None,
+                     t1: float | None) -> analysis.Series:
+        """Samples between t0 and t1 (s): full resolution once the span fits the display, min/max otherwise."""
+        _, key = await self._locate(principal, dataset_id)
+        return await asyncio.to_thread(self._window, key, index, t0, t1)
+
+    async def export(self, principal: Principal, dataset_id: str, index: int, fmt: ExportFormat) -> Export:
+        """One record as .npy (float32) or .csv (time_s, amplitude)."""
+        row, key = await self._locate(principal, dataset_id)
+        info, record = await asyncio.to_thread(self._read, key, index)
+        if fmt == "npy":
+            buffer = io.BytesIO()
+            np.save(buffer, record.signal)
+            content = buffer.getvalue()
+        else:
+            text = io.StringIO()
+            times = np.arange(len(record.signal)) / info.sample_rate_hz
+            np.savetxt(text, np.column_stack([times, record.signal]), delimiter=",", header=CSV_HEADER,
+                       comments="", fmt=CSV_FORMAT)
+            content = text.getvalue().encode()
+        return Export(f"{dataset_id}-record-{index}.{fmt}", MEDIA_TYPES[fmt], content)
+
+    async def _locate(self, principal: Principal, dataset_id: str) -> tuple[dict[str, Any], str]:
+        row = await self.catalog.get(principal, dataset_id)
+        if row["status"] != states.READY or not row["object_key"]:
+            raise Conflict("The data set is not ready.")
+        return row, row["object_key"]
+
+    def _read(self, key: str, index: int) -> tuple[DatasetInfo, Record]:
+        info = self._info(key)
+        _check_index(index, info.records)
+        return info, self._unreadable_as_conflict(self.reader.record, key, index)
+
+    def _info(self, key: str) -> DatasetInfo:
+        return self._unreadable_as_conflict(self.reader.info, key)
+
+    @staticmethod
+    def _unreadable_as_conflict(read: Any, *args: Any) -> Any:
+        try:
+            return read(*args)
+        except DatasetUnreadable as exc:
+            raise Conflict("The data set's file cannot be read right now.") from exc
+
+    def _view(self, row: dict[str, Any], key: str, index: int, window: int) -> RecordView:
+        info, record = self._read(key, index)
+        fs, y, cfg = info.sample_rate_hz, record.signal, self.settings
+        return RecordView(
+            dataset_id=row["dataset_id"], dataset_name=row["name"], index=index, records=info.records,
+            label=record.label, class_name=record.class_name, speed_hz=record.speed_hz, sample_rate_hz=fs,
+            duration_s=len(y) / fs,
+            time=analysis.minmax_downsample(y, cfg.display_buckets, fs),
+            psd=analysis.welch_psd(y, fs, cfg.welch_segment),
+            spectrogram=analysis.spectrogram(y, fs, window, cfg.spectrogram_overlap, cfg.spectrogram_max_frames),
+            envelope=analysis.envelope_spectrum(y, fs, cfg.envelope_band_hz, cfg.envelope_max_hz,
+                                                cfg.envelope_filter_order),
+            markers=analysis.markers(record.speed_hz, cfg.harmonic_orders, cfg.subsync_orders, info.geometry,
+                                     info.geometry_note),
+            features=analysis.group_features(record.features),
+        )
+
+    def _window(self, key: str, index: int, t0: float | None, t1: float | None) -> analysis.Series:
+        info = self._info(key)
+        _check_index(index, info.records)
+        fs = info.sample_rate_hz
+        start = 0 if t0 is None else int(np.clip(np.floor(t0 * fs), 0, info.samples))
+        stop = info.samples if t1 is None else int(np.clip(np.ceil(t1 * fs) + 1, start, info.samples))
+        if stop <= start:
+            raise InvalidInput("t1", "The time window is empty.")
+        samples = self._unreadable_as_conflict(self.reader.window, key, index, start, stop)
+        return analysis.minmax_downsample(samples, self.settings.display_buckets, fs, start)
+
+
+def _check_index(index: int, records: int) -> None:
+    if not 0 <= index < records:
+        raise InvalidInput("index", f"Record {index} does not exist: this data set has records 0 to {records - 1}.")

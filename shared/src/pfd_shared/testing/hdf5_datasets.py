@@ -1,0 +1,57 @@
+"""Small data-set HDF5 files in the documented format (docs/dataset-format.md), for tests and benchmarks.
+
+Signals are chunked by whole records and Blosc2-compressed like data-gen writes them (h5py and hdf5plugin are
+imported here only, so services that never read HDF5 do not need them).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import numpy as np
+
+TEST_FEATURE_NAMES = (
+    "rms", "kurtosis", "skewness", "crest_factor", "shape_factor", "impulse_factor", "clearance_factor",
+    "dominant_freq", "spectral_centroid", "spectral_entropy", "band_energy_0_500", "band_energy_500_2k",
+    "band_energy_2k_5k", "band_energy_5k_10k", "total_spectral_power", "spectral_std", "harmonic_2x_1x",
+    "harmonic_3x_1x", "spectral_peakiness", "envelope_rms", "envelope_kurtosis", "envelope_peak",
+    "modulation_freq", "wavelet_energy_ratio", "wavelet_kurtosis", "d1_energy", "d3_energy", "d5_energy",
+    "cepstral_peak_ratio", "quefrency_centroid", "bispectrum_peak", "bispectrum_mean", "bispectrum_entropy",
+    "phase_coupling", "nonlinearity_index", "bispectrum_peak_ratio",
+)  # fmt: skip
+TEST_CLASSES = ("healthy", "outer_race")
+SHAFT_HZ = 29.95
+ROLLING_GEOMETRY = {"n_balls": 9, "ball_diameter": 0.3126, "pitch_diameter": 1.537, "contact_angle_deg": 0.0}
+RECORDS_PER_CHUNK = 1
+
+
+def sample_signals(records: int, samples: int, sample_rate_hz: float, seed: int = 0) -> np.ndarray:
+    """Shaft tone plus noise, record ``i`` scaled by ``1 + i`` (so records are told apart)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(samples) / sample_rate_hz
+    tone = np.sin(2 * np.pi * SHAFT_HZ * t)
+    return np.stack([(1 + i) * tone + 0.1 * rng.standard_normal(samples) for i in range(records)]).astype(np.float32)
+
+
+def dataset_file_bytes(signals: np.ndarray, sample_rate_hz: float, *, rolling: bool = True,
+                       name: str = "test set") -> bytes:
+    """The bytes of one data-set file holding ``signals`` (labels alternate, features are row numbers)."""
+    import h5py
+    import hdf5plugin
+
+    records = signals.shape[0]
+    config: dict[str, Any] = {"bearing": "rolling", "rolling": ROLLING_GEOMETRY} if rolling else {"bearing": "journal"}
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as h5:
+        h5.attrs.update({"pfd_format_version": 1, "sample_rate_hz": sample_rate_hz, "kind": "synthetic",
+                         "class_names": json.dumps(list(TEST_CLASSES)), "name": name, "config": json.dumps(config)})
+        h5.create_dataset("signals", data=signals.astype(np.float32), chunks=(RECORDS_PER_CHUNK, signals.shape[1]),
+                          **hdf5plugin.Blosc2(cname="zstd", clevel=1, filters=hdf5plugin.Blosc2.SHUFFLE))
+        h5.create_dataset("labels", data=(np.arange(records) % len(TEST_CLASSES)).astype(np.int16))
+        features = np.repeat(np.arange(records, dtype=np.float32)[:, None], len(TEST_FEATURE_NAMES), axis=1)
+        h5.create_dataset("features", data=features)
+        h5["features"].attrs["names"] = json.dumps(list(TEST_FEATURE_NAMES))
+        h5.create_group("operating").create_dataset("speed_hz", data=np.full(records, SHAFT_HZ, dtype=np.float32))
+    return buffer.getvalue()
