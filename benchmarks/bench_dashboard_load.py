@@ -236,7 +236,7 @@ async def load_page(client: httpx.AsyncClient, recorder: Recorder, page: str, pa
             await recorder.timed(kind, client.post(CALLBACK_PATH, json=callback.body(props, [])))
 
 
-async def run_client(client: httpx.AsyncClient, recorder: Recorder, deadline: float) -> None:
+async def run_client(client: httpx.AsyncClient, recorder: Recorder, deadline: float, think_s: float) -> None:
     layout = await recorder.timed("GET /_dash-layout", client.get(LAYOUT))
     dependencies = await recorder.timed("GET /_dash-dependencies", client.get(DEPENDENCIES))
     if layout is None or dependencies is None or not (layout.is_success and dependencies.is_success):
@@ -246,15 +246,16 @@ async def run_client(client: httpx.AsyncClient, recorder: Recorder, deadline: fl
     while time.monotonic() < deadline:
         for page, path in PAGES.items():
             await load_page(client, recorder, page, path, shell, callbacks)
+            await asyncio.sleep(think_s)  # a person reading the page before the next one (0: back to back)
 
 
-async def load(base_url: str, gateway: psutil.Process, clients: int, duration_s: float) -> None:
+async def load(base_url: str, gateway: psutil.Process, clients: int, duration_s: float, think_s: float) -> None:
     sessions = await asyncio.gather(*(login(base_url, n) for n in range(clients)))
     recorder = Recorder()
     cpu = CpuUse.since(gateway)
     started = time.monotonic()
     try:
-        await asyncio.gather(*(run_client(client, recorder, started + duration_s) for client, _ in sessions))
+        await asyncio.gather(*(run_client(client, recorder, started + duration_s, think_s) for client, _ in sessions))
     finally:
         elapsed = time.monotonic() - started
         cpu = CpuUse.since(gateway, cpu)
@@ -293,13 +294,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=DEFAULT_CLIENTS)
     parser.add_argument("--duration", type=float, default=DEFAULT_DURATION_S, help="seconds of load")
+    parser.add_argument("--think", type=float, default=0.0, help="seconds each client pauses after a page (0: none)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pfd-bench-dash-"))
     procs: list[ManagedProcess] = []
     try:
         base_url = start_stack(work, args.clients, procs)
         time.sleep(WARMUP_S)
-        asyncio.run(load(base_url, psutil.Process(procs[-1].pid), args.clients, args.duration))
+        asyncio.run(load(base_url, psutil.Process(procs[-1].pid), args.clients, args.duration, args.think))
     finally:
         for proc in reversed(procs):
             proc.kill()
