@@ -20,9 +20,7 @@ import numpy as np
 
 from pfd_shared.events.datasets import DatasetGenerationRequested
 from pfd_shared.generation import classic
-from pfd_shared.localstack.infra import SeaweedPorts, start_seaweed
-from pfd_shared.localstack.stack import ensure_buckets
-from pfd_shared.settings import S3Settings
+from pfd_shared.localstack.infra import throwaway_s3
 from pfd_shared.storage.s3 import S3ObjectStore
 
 from pfd_datagen.artefacts import store_arrays
@@ -53,11 +51,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pfd-bench-store-"))
-    ports = SeaweedPorts.pick()
-    s3 = S3Settings(endpoint=f"127.0.0.1:{ports.s3}", bucket="bench")
-    seaweed = start_seaweed(work / "s3", ports, s3, work / "seaweed.log")
-    try:
-        ensure_buckets(s3, s3.bucket)
+    with throwaway_s3(work, "bench") as s3:
         store = S3ObjectStore(s3)
         request = DatasetGenerationRequested(dataset_id="bench", name="classic", config=classic().model_dump(mode="json"))
         totals, shape = [], (0, 0)
@@ -79,8 +73,6 @@ def main() -> None:
               f"(target <= {TARGET_S:.0f} s, ratio {median / TARGET_S:.2f})")
         print(f"floor: {shape[0] * shape[1] * 4 / 1e6:.0f} MB of random float32 to HDF5: median {floor:.2f} s; "
               f"pipeline / floor = {median / floor:.1f}x")
-    finally:
-        seaweed.kill()
 
 
 if __name__ == "__main__":

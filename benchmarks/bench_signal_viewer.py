@@ -22,8 +22,7 @@ from prometheus_client import CollectorRegistry
 
 from pfd_shared.events import new_envelope
 from pfd_shared.events.datasets import DatasetReady
-from pfd_shared.localstack.infra import SeaweedPorts, start_seaweed
-from pfd_shared.localstack.stack import ensure_buckets
+from pfd_shared.localstack.infra import throwaway_s3
 from pfd_shared.settings import S3Settings
 from pfd_shared.storage.s3 import S3ObjectStore
 from pfd_shared.telemetry.metrics import ServiceMetrics
@@ -80,14 +79,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=60)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pfd-bench-viewer-"))
-    ports = SeaweedPorts.pick()
-    s3 = S3Settings(endpoint=f"127.0.0.1:{ports.s3}", bucket="bench")
-    seaweed = start_seaweed(work / "s3", ports, s3, work / "seaweed.log")
-    try:
-        ensure_buckets(s3, s3.bucket)
+    with throwaway_s3(work, "bench") as s3:
         asyncio.run(run(s3, work / "var", args.records))
-    finally:
-        seaweed.stop()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import h5py
 import numpy as np
 import pytest
 
+from pfd_shared.testing.stores import RangedOnlyStore
 from pfd_shared.storage import InMemoryObjectStore
 from pfd_shared.storage.ranged import RangedFile
 from pfd_shared.testing.hdf5_datasets import dataset_file_bytes, sample_signals
@@ -14,32 +15,14 @@ RECORDS, SAMPLES = 40, 16_384
 KEY = "datasets/d1/dataset.h5"
 
 
-class CountingStore(InMemoryObjectStore):
-    """Counts ranged reads and refuses whole-object reads (the point is never to download the file)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ranged = 0
-
-    def read_range(self, key: str, offset: int, length: int) -> bytes:
-        self.ranged += 1
-        return super().read_range(key, offset, length)
-
-    def get_bytes(self, key: str) -> bytes:
-        raise AssertionError("whole-object read")
-
-    def iter_chunks(self, key: str, chunk_bytes: int = 0):  # type: ignore[no-untyped-def]
-        raise AssertionError("whole-object read")
-
-
 @pytest.fixture(scope="module")
 def signals() -> np.ndarray:
     return sample_signals(RECORDS, SAMPLES, 20_480.0)
 
 
 @pytest.fixture
-def store(signals) -> CountingStore:
-    counting = CountingStore()
+def store(signals) -> RangedOnlyStore:
+    counting = RangedOnlyStore()
     counting.put_bytes(KEY, dataset_file_bytes(signals, 20_480.0))
     return counting
 
@@ -60,7 +43,7 @@ def test_reads_seeks_and_stops_at_the_end() -> None:
 
 
 def test_small_repeated_reads_come_from_the_block_cache() -> None:
-    store = CountingStore()
+    store = RangedOnlyStore()
     store.put_bytes("k", bytes(10_000))
     handle = RangedFile(store, "k", block_bytes=1000, cache_blocks=2)
     for _ in range(5):

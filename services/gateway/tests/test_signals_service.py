@@ -5,33 +5,15 @@ import io
 import numpy as np
 import pytest
 
+from pfd_shared.testing.stores import RangedOnlyStore
 from pfd_shared.events import new_envelope
 from pfd_shared.events.datasets import DatasetReady
-from pfd_shared.storage import InMemoryObjectStore
 from pfd_shared.testing.hdf5_datasets import TEST_CLASSES, TEST_FEATURE_NAMES, dataset_file_bytes, sample_signals
 
 from pfd_gateway.auth.errors import InvalidInput, NotFound
 from pfd_gateway.domain.access import Principal, Role, Scope
 
 FS, RECORDS, SAMPLES = 20_480.0, 6, 20_480
-
-
-class RangedOnlyStore(InMemoryObjectStore):
-    """Counts ranged reads and refuses whole-object reads: the viewer must never download a data set."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ranged = 0
-
-    def read_range(self, key: str, offset: int, length: int) -> bytes:
-        self.ranged += 1
-        return super().read_range(key, offset, length)
-
-    def get_bytes(self, key: str) -> bytes:
-        raise AssertionError("whole-object read")
-
-    def iter_chunks(self, key: str, chunk_bytes: int = 0):  # type: ignore[no-untyped-def]
-        raise AssertionError("whole-object read")
 
 
 @pytest.fixture(scope="module")

@@ -93,8 +93,9 @@ def build_gateway(settings: GatewaySettings, metrics: ServiceMetrics | None = No
     if runtime.database is None or runtime.outbox_relay is None:
         raise ValueError("the gateway needs its database and outbox relay")
     auth = AuthService(runtime.database.sessions, settings.auth)
+    store = store or S3ObjectStore(settings.s3)  # one client for the data sets, signals and connectivity check
     datasets = DatasetCatalog(runtime.database.sessions, dataset_views, runtime.database.outbox, runtime.outbox_relay,
-                              auth.shares, store or S3ObjectStore(settings.s3), producer=settings.service_name,
+                              auth.shares, store, producer=settings.service_name,
                               max_upload_bytes=settings.upload_max_bytes)
     dataset_outcomes = (DatasetProgress, DatasetReady, DatasetFailed, DatasetDeleted)
 
@@ -114,7 +115,8 @@ def build_gateway(settings: GatewaySettings, metrics: ServiceMetrics | None = No
                       DatasetDeleteRequested):
         runtime.bus.documents(published)
     signals = SignalViewer(datasets, DatasetReader(datasets.store, settings.signals), settings.signals)
-    return Gateway(settings, runtime, hub, status, build_monitoring(settings, runtime, hub), auth, datasets, signals)
+    monitoring = build_monitoring(settings, runtime, hub, store)
+    return Gateway(settings, runtime, hub, status, monitoring, auth, datasets, signals)
 
 
 def create_app(settings: GatewaySettings | None = None, metrics: ServiceMetrics | None = None,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import make_url
 
 from pfd_shared.runtime.service import ServiceRuntime
-from pfd_shared.storage.s3 import S3ObjectStore
+from pfd_shared.storage import ObjectStore
 
 from pfd_gateway.api_monitor import ApiMonitor, ApiOverview
 from pfd_gateway.connectivity import CheckResult, ConnectivityChecks
@@ -74,13 +74,14 @@ class Monitoring:
         return self.api.overview(window_s)
 
 
-def build_monitoring(settings: GatewaySettings, runtime: ServiceRuntime, hub: LiveHub) -> Monitoring:
+def build_monitoring(settings: GatewaySettings, runtime: ServiceRuntime, hub: LiveHub,
+                     store: ObjectStore) -> Monitoring:
     dashboard = settings.dashboard
     checks = ConnectivityChecks(
         broker=runtime.broker, bootstrap_servers=settings.kafka.bootstrap_servers,
         engine=runtime.database.engine if runtime.database else None,
         database_target=_safe_url(settings.database_url()),
-        store=S3ObjectStore(settings.s3), store_target=f"{settings.s3.endpoint}/{settings.s3.bucket}",
+        store=store, store_target=f"{settings.s3.endpoint}/{settings.s3.bucket}",
         timeout_s=dashboard.check_timeout_s,
     )
     api = ApiMonitor(runtime.metrics.registry, interval_s=dashboard.sample_interval_s,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from minio import Minio
 
 from pfd_shared.localstack.processes import ManagedProcess, free_port, wait_for_port
 from pfd_shared.settings import S3Settings
@@ -85,3 +89,24 @@ def start_tansu(port: int, log_path: Path, *, s3: S3Settings | None = None, buck
     proc = tansu_process(port, log_path, s3=s3, bucket=bucket).start()
     wait_for_port(proc, port, BROKER_READY_TIMEOUT_S)
     return proc
+
+
+def ensure_buckets(s3: S3Settings, *names: str) -> None:
+    client = Minio(s3.endpoint, access_key=s3.access_key, secret_key=s3.secret_key.get_secret_value(),
+                   secure=s3.secure, region=s3.region)
+    for name in names:
+        if not client.bucket_exists(name):
+            client.make_bucket(name)
+
+
+@contextlib.contextmanager
+def throwaway_s3(work_dir: Path, bucket: str) -> Iterator[S3Settings]:
+    """A SeaweedFS with one bucket for benchmarks and tools; killed on exit (its data is not kept)."""
+    ports = SeaweedPorts.pick()
+    s3 = S3Settings(endpoint=f"127.0.0.1:{ports.s3}", bucket=bucket)
+    proc = start_seaweed(work_dir / "s3", ports, s3, work_dir / "seaweed.log")
+    try:
+        ensure_buckets(s3, bucket)
+        yield s3
+    finally:
+        proc.kill()

@@ -12,9 +12,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import IO
 
-from minio import Minio
 
-from pfd_shared.localstack.infra import SeaweedPorts, start_seaweed, start_tansu
+from pfd_shared.localstack.infra import SeaweedPorts, ensure_buckets, start_seaweed, start_tansu
 from pfd_shared.localstack.processes import ManagedProcess, wait_for_http
 from pfd_shared.messaging.topic_admin import ensure_topics
 from pfd_shared.settings import S3Settings
@@ -65,14 +64,6 @@ def _pump(stream: IO[bytes], label: str, out: IO[str]) -> None:
     for raw in iter(stream.readline, b""):
         out.write(f"{label} {raw.decode(errors='replace').rstrip()}\n")
         out.flush()
-
-
-def ensure_buckets(s3: S3Settings, *names: str) -> None:
-    client = Minio(s3.endpoint, access_key=s3.access_key, secret_key=s3.secret_key.get_secret_value(),
-                   secure=s3.secure, region=s3.region)
-    for name in names:
-        if not client.bucket_exists(name):
-            client.make_bucket(name)
 
 
 @dataclass

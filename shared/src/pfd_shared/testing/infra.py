@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from pfd_shared.localstack.infra import SeaweedPorts, start_seaweed, start_tansu
 from pfd_shared.localstack.processes import free_port
-from pfd_shared.localstack.stack import ensure_buckets
+from pfd_shared.localstack.infra import ensure_buckets
 from pfd_shared.settings import S3Settings
 
 INFRA_ENV = "PFD_TEST_INFRA"

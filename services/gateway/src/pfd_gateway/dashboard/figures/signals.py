@@ -44,15 +44,19 @@ def add_markers(figure: go.Figure, markers: Markers, limit: float) -> go.Figure:
     return figure
 
 
-def psd_figure(psd: Series, markers: Markers) -> go.Figure:
-    """Welch PSD on a log scale with the record's markers."""
+def _spectrum_figure(series: Series, markers: Markers, name: str, y_title: str, log_y: bool) -> go.Figure:
     figure = base_figure(height=HEIGHT)
-    figure.add_trace(go.Scatter(x=psd.x, y=psd.y, mode="lines", line={"width": 1}, name="PSD",
+    figure.add_trace(go.Scatter(x=series.x, y=series.y, mode="lines", line={"width": 1}, name=name,
                                 hovertemplate="%{x:.1f} Hz<br>%{y:.3g}<extra></extra>"))
     figure.update_xaxes(title_text="frequency (Hz)")
-    figure.update_yaxes(title_text="PSD (units²/Hz)", type="log")
+    figure.update_yaxes(title_text=y_title, type="log" if log_y else None)
     figure.update_layout(showlegend=False)
-    return add_markers(figure, markers, float(psd.x[-1]) if len(psd.x) else 0.0)
+    return add_markers(figure, markers, float(np.max(series.x)) if len(series.x) else 0.0)
+
+
+def psd_figure(psd: Series, markers: Markers) -> go.Figure:
+    """Welch PSD on a log scale with the record's markers."""
+    return _spectrum_figure(psd, markers, "PSD", "PSD (units²/Hz)", log_y=True)
 
 
 def spectrogram_figure(spec: Spectrogram) -> go.Figure:
@@ -67,10 +71,4 @@ def spectrogram_figure(spec: Spectrogram) -> go.Figure:
 
 def envelope_figure(envelope: Series, markers: Markers) -> go.Figure:
     """Envelope amplitude spectrum with the same markers (defect frequencies show up here first)."""
-    figure = base_figure(height=HEIGHT)
-    figure.add_trace(go.Scatter(x=envelope.x, y=envelope.y, mode="lines", line={"width": 1}, name="envelope",
-                                hovertemplate="%{x:.1f} Hz<br>%{y:.3g}<extra></extra>"))
-    figure.update_xaxes(title_text="frequency (Hz)")
-    figure.update_yaxes(title_text="envelope amplitude")
-    figure.update_layout(showlegend=False)
-    return add_markers(figure, markers, float(np.max(envelope.x)) if len(envelope.x) else 0.0)
+    return _spectrum_figure(envelope, markers, "envelope", "envelope amplitude", log_y=False)
