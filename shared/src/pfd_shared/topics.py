@@ -42,6 +42,30 @@ DATASET_PROGRESS = TopicSpec("pfd.datasets.progress", 4, "Progress of a data set
 DATASET_READY = TopicSpec("pfd.datasets.ready", 4, "A data set is complete and stored.", None)
 DATASET_FAILED = TopicSpec("pfd.datasets.failed", 4, "A data set could not be built; nothing half-built remains.", None)
 DATASET_DELETED = TopicSpec("pfd.datasets.deleted", 4, "A data set and its objects were deleted.", None)
+TRAINING_REQUESTED = TopicSpec(
+    "pfd.training.requested", 4, "Train one run (one seed of an experiment); consumed by the training workers' group.",
+    WEEK_MS,
+)
+TRAINING_QUEUED = TopicSpec("pfd.training.queued", 4, "A worker accepted a run.", WEEK_MS)
+TRAINING_STARTED = TopicSpec("pfd.training.started", 4, "A worker started or resumed a run.", WEEK_MS)
+TRAINING_EPOCH_COMPLETED = TopicSpec("pfd.training.epoch-completed", 4, "A run finished an epoch.", WEEK_MS)
+TRAINING_LOG = TopicSpec("pfd.training.log", 4, "Throttled log lines of a run.", HOUR_MS * 24)
+TRAINING_COMPLETED = TopicSpec("pfd.training.completed", 4, "A run finished training.", None)
+TRAINING_FAILED = TopicSpec("pfd.training.failed", 4, "A run failed, with the reason.", None)
+TRAINING_CANCEL_REQUESTED = TopicSpec(
+    "pfd.training.cancel-requested", 1, "Stop a run (every worker listens; the one running it stops).", WEEK_MS
+)
+TRAINING_CANCELLED = TopicSpec("pfd.training.cancelled", 4, "A run stopped on request, checkpoint kept.", None)
+TRAINING_RESUME_REQUESTED = TopicSpec(
+    "pfd.training.resume-requested", 4, "Resume a cancelled or failed run from its checkpoint.", WEEK_MS
+)
+TRAINING_EVALUATION_COMPLETED = TopicSpec(
+    "pfd.training.evaluation-completed", 4, "Test-split evaluation of a trained run.", None
+)
+EXPERIMENT_DELETE_REQUESTED = TopicSpec(
+    "pfd.training.experiment-delete-requested", 4, "Delete an experiment and its artefacts.", WEEK_MS
+)
+EXPERIMENT_DELETED = TopicSpec("pfd.training.experiment-deleted", 4, "An experiment and its artefacts are gone.", None)
 DEAD_LETTER = TopicSpec(
     "pfd.dead-letter", 1, "Messages no consumer could process, with the reason in headers.", 4 * WEEK_MS
 )
@@ -57,6 +81,19 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     DATASET_READY,
     DATASET_FAILED,
     DATASET_DELETED,
+    TRAINING_REQUESTED,
+    TRAINING_QUEUED,
+    TRAINING_STARTED,
+    TRAINING_EPOCH_COMPLETED,
+    TRAINING_LOG,
+    TRAINING_COMPLETED,
+    TRAINING_FAILED,
+    TRAINING_CANCEL_REQUESTED,
+    TRAINING_CANCELLED,
+    TRAINING_RESUME_REQUESTED,
+    TRAINING_EVALUATION_COMPLETED,
+    EXPERIMENT_DELETE_REQUESTED,
+    EXPERIMENT_DELETED,
     DEAD_LETTER,
 )
 

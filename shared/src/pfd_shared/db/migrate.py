@@ -20,7 +20,7 @@ def alembic_config(script_location: Path, url: str) -> Config:
     return config
 
 
-def upgrade(script_location: Path, url: str, revision: str = "head") -> None:
+def upgrade(script_location: Path, url: str, revision: str = "heads") -> None:
     """Bring the service's database to ``revision``."""
     if url.startswith("sqlite"):
         from sqlalchemy.engine import make_url
