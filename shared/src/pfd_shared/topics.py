@@ -66,6 +66,72 @@ EXPERIMENT_DELETE_REQUESTED = TopicSpec(
     "pfd.training.experiment-delete-requested", 4, "Delete an experiment and its artefacts.", WEEK_MS
 )
 EXPERIMENT_DELETED = TopicSpec("pfd.training.experiment-deleted", 4, "An experiment and its artefacts are gone.", None)
+NOTIFICATION_PREFERENCES_UPDATE_REQUESTED = TopicSpec(
+    "pfd.notifications.preferences-update-requested", 4, "Replace a user's notification preferences.", WEEK_MS
+)
+NOTIFICATION_MARK_READ_REQUESTED = TopicSpec(
+    "pfd.notifications.mark-read-requested", 4, "Mark a user's in-app notifications read.", WEEK_MS
+)
+NOTIFICATION_WEBHOOK_SAVE_REQUESTED = TopicSpec(
+    "pfd.notifications.webhook-save-requested", 4, "Create or edit a webhook.", WEEK_MS
+)
+NOTIFICATION_WEBHOOK_DELETE_REQUESTED = TopicSpec(
+    "pfd.notifications.webhook-delete-requested", 4, "Delete a webhook.", WEEK_MS
+)
+NOTIFICATION_WEBHOOK_TEST_REQUESTED = TopicSpec(
+    "pfd.notifications.webhook-test-requested", 4, "Send a test delivery to a webhook.", HOUR_MS
+)
+NOTIFICATION_SMTP_CONFIG_UPDATE_REQUESTED = TopicSpec(
+    "pfd.notifications.smtp-config-update-requested", 1, "Replace the SMTP configuration (admin).", WEEK_MS
+)
+NOTIFICATION_TEST_EMAIL_REQUESTED = TopicSpec(
+    "pfd.notifications.test-email-requested", 1, "Send a test email (admin).", HOUR_MS
+)
+NOTIFICATION_DIGEST_SEND_REQUESTED = TopicSpec(
+    "pfd.notifications.digest-send-requested", 1, "Send digests now (admin).", HOUR_MS
+)
+NOTIFICATION_CREATED = TopicSpec("pfd.notifications.created", 4, "An in-app notification for a user.", None)
+NOTIFICATION_READ = TopicSpec("pfd.notifications.read", 4, "In-app notifications were marked read.", None)
+NOTIFICATION_PREFERENCES_UPDATED = TopicSpec(
+    "pfd.notifications.preferences-updated", 4, "A user's notification preferences as stored.", None
+)
+NOTIFICATION_WEBHOOK_SAVED = TopicSpec(
+    "pfd.notifications.webhook-saved", 4, "A webhook as stored (never its secret).", None
+)
+NOTIFICATION_WEBHOOK_DELETED = TopicSpec("pfd.notifications.webhook-deleted", 4, "A webhook is gone.", None)
+NOTIFICATION_WEBHOOK_DELIVERED = TopicSpec(
+    "pfd.notifications.webhook-delivered", 4, "A webhook endpoint accepted a delivery.", WEEK_MS
+)
+NOTIFICATION_WEBHOOK_DELIVERY_FAILED = TopicSpec(
+    "pfd.notifications.webhook-delivery-failed", 4, "A webhook delivery attempt failed.", WEEK_MS
+)
+NOTIFICATION_WEBHOOK_DISABLED = TopicSpec(
+    "pfd.notifications.webhook-disabled", 4, "A webhook was disabled after consecutive failures.", None
+)
+NOTIFICATION_SMTP_CONFIG_UPDATED = TopicSpec(
+    "pfd.notifications.smtp-config-updated", 1, "The SMTP configuration as stored (no password).", None
+)
+NOTIFICATION_EMAIL_SENT = TopicSpec(
+    "pfd.notifications.email-sent", 4, "An email was accepted by the SMTP server.", WEEK_MS
+)
+NOTIFICATION_EMAIL_FAILED = TopicSpec("pfd.notifications.email-failed", 4, "Sending an email failed.", WEEK_MS)
+NOTIFICATION_DIGEST_ITEM_QUEUED = TopicSpec(
+    "pfd.notifications.digest-item-queued", 4, "An event waits in a user's digest.", None
+)
+NOTIFICATION_DIGEST_SENT = TopicSpec(
+    "pfd.notifications.digest-sent", 4, "A digest was composed and handed to email delivery.", None
+)
+PROJECTION_REQUESTED = TopicSpec(
+    "pfd.projections.requested", 4, "Project a data set's standardised features to 2-D (PCA, t-SNE, UMAP).", WEEK_MS
+)
+PROJECTION_PROGRESS = TopicSpec("pfd.projections.progress", 4, "Progress of a projection being computed.", HOUR_MS)
+PROJECTION_READY = TopicSpec("pfd.projections.ready", 4, "A projection is computed and stored.", None)
+PROJECTION_FAILED = TopicSpec("pfd.projections.failed", 4, "A projection could not be computed.", None)
+PROJECTION_CANCEL_REQUESTED = TopicSpec(
+    "pfd.projections.cancel-requested", 1, "Stop a projection (every worker listens; the one running it stops).",
+    WEEK_MS,
+)
+PROJECTION_CANCELLED = TopicSpec("pfd.projections.cancelled", 4, "A projection stopped on request.", None)
 DEAD_LETTER = TopicSpec(
     "pfd.dead-letter", 1, "Messages no consumer could process, with the reason in headers.", 4 * WEEK_MS
 )
@@ -94,6 +160,33 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     TRAINING_EVALUATION_COMPLETED,
     EXPERIMENT_DELETE_REQUESTED,
     EXPERIMENT_DELETED,
+    NOTIFICATION_PREFERENCES_UPDATE_REQUESTED,
+    NOTIFICATION_MARK_READ_REQUESTED,
+    NOTIFICATION_WEBHOOK_SAVE_REQUESTED,
+    NOTIFICATION_WEBHOOK_DELETE_REQUESTED,
+    NOTIFICATION_WEBHOOK_TEST_REQUESTED,
+    NOTIFICATION_SMTP_CONFIG_UPDATE_REQUESTED,
+    NOTIFICATION_TEST_EMAIL_REQUESTED,
+    NOTIFICATION_DIGEST_SEND_REQUESTED,
+    NOTIFICATION_CREATED,
+    NOTIFICATION_READ,
+    NOTIFICATION_PREFERENCES_UPDATED,
+    NOTIFICATION_WEBHOOK_SAVED,
+    NOTIFICATION_WEBHOOK_DELETED,
+    NOTIFICATION_WEBHOOK_DELIVERED,
+    NOTIFICATION_WEBHOOK_DELIVERY_FAILED,
+    NOTIFICATION_WEBHOOK_DISABLED,
+    NOTIFICATION_SMTP_CONFIG_UPDATED,
+    NOTIFICATION_EMAIL_SENT,
+    NOTIFICATION_EMAIL_FAILED,
+    NOTIFICATION_DIGEST_ITEM_QUEUED,
+    NOTIFICATION_DIGEST_SENT,
+    PROJECTION_REQUESTED,
+    PROJECTION_PROGRESS,
+    PROJECTION_READY,
+    PROJECTION_FAILED,
+    PROJECTION_CANCEL_REQUESTED,
+    PROJECTION_CANCELLED,
     DEAD_LETTER,
 )
 

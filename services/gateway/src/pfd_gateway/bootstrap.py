@@ -32,6 +32,8 @@ from pfd_gateway.auth.service import AuthService
 from pfd_gateway.datasets.service import DatasetCatalog
 from pfd_gateway.db import MIGRATIONS, dataset_views, messaging_tables, metadata
 from pfd_gateway.domain.system_status import StatusBoard
+from pfd_gateway.experiments.service import ExperimentService
+from pfd_gateway.experiments.wiring import build_experiments
 from pfd_gateway.live.hub import LiveHub
 from pfd_gateway.monitoring import Monitoring, build_monitoring
 from pfd_gateway.settings import GatewaySettings
@@ -50,6 +52,7 @@ class Gateway:
     auth: AuthService
     datasets: DatasetCatalog
     signals: SignalViewer
+    experiments: ExperimentService
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -115,14 +118,15 @@ def build_gateway(settings: GatewaySettings, metrics: ServiceMetrics | None = No
                       DatasetDeleteRequested):
         runtime.bus.documents(published)
     signals = SignalViewer(datasets, DatasetReader(datasets.store, settings.signals), settings.signals)
+    experiments = build_experiments(settings, runtime, hub, status.board, auth.shares, datasets, store)
     monitoring = build_monitoring(settings, runtime, hub, store)
-    return Gateway(settings, runtime, hub, status, monitoring, auth, datasets, signals)
+    return Gateway(settings, runtime, hub, status, monitoring, auth, datasets, signals, experiments)
 
 
 def create_app(settings: GatewaySettings | None = None, metrics: ServiceMetrics | None = None,
                store: ObjectStore | None = None) -> FastAPI:
     """The ASGI app: /api/v1 routes, /ws, health and metrics, around one Gateway."""
-    from pfd_gateway.api import api_keys, auth, datasets, health, signals, system, users, ws
+    from pfd_gateway.api import api_keys, auth, datasets, experiments, health, signals, system, users, ws
     from pfd_gateway.api.errors import install_error_handlers
     from pfd_gateway.api.http_metrics import HttpMetrics
     from pfd_gateway.api.middleware import RequestContextMiddleware
@@ -142,7 +146,7 @@ def create_app(settings: GatewaySettings | None = None, metrics: ServiceMetrics 
     app.state.gateway = gateway
     app.include_router(health.router)
     app.include_router(system.router)
-    for router in (auth.router, api_keys.router, users.router, datasets.router, signals.router):
+    for router in (auth.router, api_keys.router, users.router, datasets.router, signals.router, *experiments.routers):
         app.include_router(router)
     app.include_router(ws.router)
     install_error_handlers(app)

@@ -10,6 +10,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, DateTime, ForeignKey, Index
 from pfd_shared.db.messaging_tables import add_messaging_tables
 
 from pfd_gateway.datasets.tables import dataset_view_columns
+from pfd_gateway.experiments.tables import ExperimentTables
 
 metadata = MetaData()
 messaging_tables = add_messaging_tables(metadata)
@@ -85,3 +86,4 @@ resource_shares = Table(
 )
 
 dataset_views = Table("dataset_views", metadata, *dataset_view_columns())
+experiment_tables = ExperimentTables(metadata)

@@ -54,6 +54,17 @@ class SignalViewerSettings(BaseModel):
                                         description="Sub-synchronous band (low, high; multiples of the speed).")
 
 
+class ExperimentSettings(BaseModel):
+    """The experiment read model: log retention, comparison size, tags, which service trains."""
+
+    log_lines_kept: int = Field(default=2_000, ge=10, description="Log lines stored per run (oldest dropped).")
+    log_lines_shown: int = Field(default=500, ge=10, description="Most log lines one request returns.")
+    compare_min: int = Field(default=2, ge=2, description="Fewest experiments a comparison takes.")
+    compare_max: int = Field(default=5, ge=2, description="Most experiments a comparison takes.")
+    max_tags: int = Field(default=20, ge=1, description="Tags per experiment.")
+    training_service: str = Field(default="training", description="Service name of the training workers.")
+
+
 class AuthSettings(BaseModel):
     """Accounts, sessions, API keys, 2FA and login throttling (all limits stored in the database)."""
 
@@ -104,6 +115,7 @@ class GatewaySettings(ServiceSettings):
     ws_queue_size: int = Field(default=2_000, ge=10, description="Frames buffered per WebSocket client.")
     dashboard: DashboardSettings = DashboardSettings()
     signals: SignalViewerSettings = SignalViewerSettings()
+    experiments: ExperimentSettings = ExperimentSettings()
     cors_origins: list[str] = Field(default_factory=list, description="JSON list; default: none (same origin only)")
     auth: AuthSettings = AuthSettings()
     security_headers: SecurityHeadersSettings = SecurityHeadersSettings()

@@ -33,6 +33,18 @@ class ConsumerLag(EventPayload):
     lag: int = Field(ge=0)
 
 
+class WorkerCapacity(EventPayload):
+    """Job slots of a worker instance (e.g. training): how many jobs it runs at once and which it runs now.
+
+    An instance with ``slots`` 0 takes no new jobs (it is stopping); no live instance with free or busy slots
+    means queued jobs wait for a worker.
+    """
+
+    slots: int = Field(ge=0)
+    busy: int = Field(ge=0)
+    jobs: tuple[str, ...] = ()
+
+
 class ServiceStatusReported(EventPayload):
     """One service instance's answer to a status request (or its announcement on start)."""
 
@@ -51,6 +63,7 @@ class ServiceStatusReported(EventPayload):
     consumer_lag: tuple[ConsumerLag, ...] = ()
     dlq_count: int = Field(ge=0)
     handled_count: int = Field(ge=0)
+    capacity: WorkerCapacity | None = Field(default=None, description="Job slots; None: the service runs no jobs.")
 
     def key(self) -> str:
         """service"""

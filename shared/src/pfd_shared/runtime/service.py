@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from pfd_shared.db.messaging_tables import MessagingTables
 from pfd_shared.db.migrate import upgrade
 from pfd_shared.db.outbox import OutboxRelay
 from pfd_shared.events.envelope import new_envelope
-from pfd_shared.events.system import ServiceStatusReported, ServiceStopped
+from pfd_shared.events.system import ServiceStatusReported, ServiceStopped, WorkerCapacity
 from pfd_shared.messaging.broker import make_broker
 from pfd_shared.messaging.bus import EventBus
 from pfd_shared.runtime.status import build_report, register_status_responder
@@ -61,6 +62,7 @@ class ServiceRuntime:
         self.started_at = datetime.now(UTC)
         self.ready = False
         self.connected = asyncio.Event()
+        self.capacity: Callable[[], WorkerCapacity] | None = None  # job slots, for workers (status reports)
         self.database: Database | None = None
         self.outbox_relay: OutboxRelay | None = None
         if metadata is not None and tables is not None and migrations is not None:

@@ -35,6 +35,7 @@ async def build_report(runtime: ServiceRuntime, request_id: UUID | None) -> Serv
         consumer_lag=lags,
         dlq_count=runtime.metrics.dead_letter_count(),
         handled_count=runtime.metrics.handled_count(),
+        capacity=runtime.capacity() if runtime.capacity is not None else None,
     )
 
 

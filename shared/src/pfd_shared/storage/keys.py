@@ -17,12 +17,31 @@ def dataset_key(dataset_id: str, name: str) -> str:
     return f"datasets/{_part(dataset_id, 'dataset id')}/{_part(name, 'file name')}"
 
 
+def projection_key(dataset_object_key: str, projection_id: str, suffix: str) -> str:
+    """A projection result beside the data-set object it projects: ``datasets/{id}/projections/{hash}.{suffix}``
+    (so deleting the object's data set removes its projections too)."""
+    folder, _, _ = dataset_object_key.rpartition("/")
+    if not folder.startswith("datasets/"):
+        raise ValueError(f"{dataset_object_key!r} is not a data-set object key")
+    return f"{folder}/projections/{_part(f'{projection_id}.{suffix}', 'projection file')}"
+
+
 def model_key(experiment_id: str, name: str) -> str:
     return f"models/{_part(experiment_id, 'experiment id')}/{_part(name, 'file name')}"
 
 
 def result_key(experiment_id: str, name: str) -> str:
     return f"results/{_part(experiment_id, 'experiment id')}/{_part(name, 'file name')}"
+
+
+def run_result_key(experiment_id: str, run_id: str, name: str) -> str:
+    """An artefact of one run of an experiment (checkpoint, model, history, evaluation report)."""
+    return f"{experiment_results_prefix(experiment_id)}{_part(run_id, 'run id')}/{_part(name, 'file name')}"
+
+
+def experiment_results_prefix(experiment_id: str) -> str:
+    """Every artefact of an experiment lies under this prefix."""
+    return f"results/{_part(experiment_id, 'experiment id')}/"
 
 
 def upload_key(user_id: str, name: str) -> str:

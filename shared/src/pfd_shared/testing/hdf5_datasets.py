@@ -55,3 +55,58 @@ def dataset_file_bytes(signals: np.ndarray, sample_rate_hz: float, *, rolling: b
         h5["features"].attrs["names"] = json.dumps(list(TEST_FEATURE_NAMES))
         h5.create_group("operating").create_dataset("speed_hz", data=np.full(records, SHAFT_HZ, dtype=np.float32))
     return buffer.getvalue()
+
+
+TRAINING_SPLITS = {"train": 0.7, "val": 0.15}
+IMPULSE_EVERY = 97  # samples between the fault class's impulses
+
+
+def training_dataset_bytes(records_per_class: int, samples: int, sample_rate_hz: float, *, seed: int = 0,
+                           snr_db: tuple[float, ...] = ()) -> bytes:
+    """A small trainable data-set file: ``healthy`` (shaft tone plus noise) and ``outer_race`` (the same with
+    periodic impulses), record-level splits (70/15/15 per class) and optional noisy test copies."""
+    import h5py
+    import hdf5plugin
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(samples) / sample_rate_hz
+    impulses = np.zeros(samples)
+    impulses[::IMPULSE_EVERY] = 4.0
+    rows = []
+    for label in range(len(TEST_CLASSES)):
+        for _ in range(records_per_class):
+            base = np.sin(2 * np.pi * SHAFT_HZ * t + rng.uniform(0, 2 * np.pi)) + 0.3 * rng.standard_normal(samples)
+            rows.append((base + label * np.roll(impulses, int(rng.integers(IMPULSE_EVERY)))).astype(np.float32))
+    signals = np.stack(rows)
+    labels = np.repeat(np.arange(len(TEST_CLASSES)), records_per_class).astype(np.int16)
+    n_train = max(1, round(records_per_class * TRAINING_SPLITS["train"]))
+    n_val = max(1, round(records_per_class * TRAINING_SPLITS["val"]))
+    splits: dict[str, list[int]] = {"train": [], "val": [], "test": []}
+    for label in range(len(TEST_CLASSES)):
+        order = label * records_per_class + rng.permutation(records_per_class)
+        splits["train"] += order[:n_train].tolist()
+        splits["val"] += order[n_train:n_train + n_val].tolist()
+        splits["test"] += order[n_train + n_val:].tolist()
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as h5:
+        h5.attrs.update({"pfd_format_version": 1, "sample_rate_hz": sample_rate_hz, "kind": "synthetic",
+                         "class_names": json.dumps(list(TEST_CLASSES)), "name": "trainable test set", "seed": seed})
+        blosc = hdf5plugin.Blosc2(cname="zstd", clevel=1, filters=hdf5plugin.Blosc2.SHUFFLE)
+        h5.create_dataset("signals", data=signals, chunks=(RECORDS_PER_CHUNK, samples), **blosc)
+        h5.create_dataset("labels", data=labels)
+        features = np.stack([signals.std(axis=1), np.abs(signals).max(axis=1)] + [signals.mean(axis=1)] * (
+            len(TEST_FEATURE_NAMES) - 2), axis=1).astype(np.float32)
+        h5.create_dataset("features", data=features)
+        h5["features"].attrs["names"] = json.dumps(list(TEST_FEATURE_NAMES))
+        group = h5.create_group("splits")
+        for name, members in splits.items():
+            group.create_dataset(name, data=np.asarray(sorted(members), dtype=np.int32))
+        robustness = h5.create_group("robustness")
+        test = signals[np.asarray(sorted(splits["test"]))]
+        for snr in snr_db:
+            noise = rng.standard_normal(test.shape) * np.sqrt((test**2).mean(axis=1, keepdims=True) / 10 ** (snr / 10))
+            copy = robustness.create_group(f"snr_{snr:g}db")
+            copy.attrs["snr_db"] = snr
+            copy.create_dataset("signals", data=(test + noise).astype(np.float32), chunks=(RECORDS_PER_CHUNK, samples),
+                                **blosc)
+    return buffer.getvalue()

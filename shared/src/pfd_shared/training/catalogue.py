@@ -71,6 +71,13 @@ class ModelInfo(BaseModel):
     presets: dict[str, dict[str, Scalar]]
     min_window: int = Field(default=1, ge=1, description="Shortest window (samples) the architecture accepts.")
     has_conv: bool = Field(default=False, description="Has a 1-D convolution (Grad-CAM applies).")
+    window_params: dict[str, int] = Field(
+        default_factory=dict,
+        description="Parameters the window must cover: window >= params[name] * factor (e.g. a patch length).",
+    )
+    multiple_of: dict[str, str] = Field(
+        default_factory=dict, description="params[key] must be a multiple of params[value] (e.g. dim of heads)."
+    )
 
     def resolve(self, preset: str, overrides: dict[str, Scalar] | None = None) -> dict[str, Scalar]:
         """The preset's parameters with validated overrides applied."""
@@ -81,12 +88,31 @@ class ModelInfo(BaseModel):
             if key not in self.params:
                 raise ValueError(f"model {self.name!r} has no parameter {key!r}; known: {sorted(self.params)}")
             resolved[key] = self.params[key].check(key, value)
+        for key, divisor in self.multiple_of.items():
+            if key in resolved and divisor in resolved and int(resolved[key]) % int(resolved[divisor]):
+                raise ValueError(f"{key} ({resolved[key]}) must be a multiple of {divisor} ({resolved[divisor]})")
         return resolved
 
-    def check_window(self, window: int) -> None:
-        if self.input == "signal" and window < self.min_window:
+    def min_window_for(self, params: dict[str, Scalar] | None = None) -> int:
+        """Shortest window the model accepts with ``params`` (resolved; None: the smallest preset's)."""
+        if self.input != "signal":
+            return 1
+        candidates = [self.resolve(p) for p in self.presets] if params is None else [params]
+        return min(
+            max([self.min_window] + [int(values[name]) * factor for name, factor in self.window_params.items()
+                                     if name in values])
+            for values in candidates
+        )
+
+    def check_window(self, window: int, params: dict[str, Scalar] | None = None) -> None:
+        """ModelDoesNotFit naming the shortest admissible window when ``window`` is shorter."""
+        if self.input != "signal":
+            return
+        needed = self.min_window if params is None else self.min_window_for(params)
+        if window < needed:
+            detail = "" if params is None else f" with {dict(sorted(params.items()))}"
             raise ModelDoesNotFit(
-                f"model {self.name!r} needs windows of at least {self.min_window} samples, not {window}"
+                f"model {self.name!r} needs windows of at least {needed} samples{detail}, not {window}"
             )
 
 
@@ -106,6 +132,7 @@ MODEL_CATALOGUE: dict[str, ModelInfo] = {
     for info in (
         ModelInfo(
             name="cnn1d", family="neural", input="signal", has_conv=True, min_window=64,
+            window_params={"first_kernel": 1},
             description="Wide first-layer 1-D CNN (WDCNN style): strided wide kernel, stacked conv blocks, "
                         "global pooling.",
             params={"width": _WIDTH, "dropout": _DROPOUT, "first_kernel": _int(3, 129, "first kernel size")},
@@ -126,7 +153,8 @@ MODEL_CATALOGUE: dict[str, ModelInfo] = {
                      "base": {"width": 32, "hidden": 64, "dropout": 0.3}},
         ),
         ModelInfo(
-            name="patch_transformer", family="neural", input="signal", has_conv=True, min_window=256,
+            name="patch_transformer", family="neural", input="signal", has_conv=True, min_window=64,
+            window_params={"patch": 2}, multiple_of={"dim": "heads"},
             description="Patch-embedding (strided conv) transformer encoder with a class token.",
             params={"patch": _int(8, 512, "patch length (samples)", log=True),
                     "dim": _int(16, 256, "embedding dimension", log=True),

@@ -71,8 +71,7 @@ class TrainingConfig(_Section):
     @model_validator(mode="after")
     def _check(self) -> TrainingConfig:
         info = model_info(self.model)
-        info.resolve(self.preset, self.model_params)
-        info.check_window(self.window.length)
+        info.check_window(self.window.length, info.resolve(self.preset, self.model_params))
         if len(set(self.seeds)) != len(self.seeds):
             raise ValueError(f"seeds has duplicates: {list(self.seeds)}")
         if any(seed < 0 for seed in self.seeds):

@@ -76,7 +76,9 @@
   LiveChannel.prototype.dispatch = function (frame) {
     this.seq += 1;
     const store = this.storeFor(frame.type);
-    if (store) this.queue(store, { seq: this.seq, type: frame.type, at: Date.now(), data: frame.data });
+    const value = { seq: this.seq, type: frame.type, at: Date.now(), data: frame.data };
+    if (store && (this.config.batched || []).includes(store)) this.queueBatch(store, value);
+    else if (store) this.queue(store, value);
     const entry = this.summarize(frame);
     if (entry) {
       this.activity = [entry].concat(this.activity).slice(0, this.config.activitySize);
@@ -92,6 +94,12 @@
       this.timers[store] = null;
       ns.set_props(store, { data: this.pending[store] });
     }, this.config.debounceMs);
+  };
+
+  /** A batched store receives every frame since its last update: {seq, frames: [oldest, ..., newest]}. */
+  LiveChannel.prototype.queueBatch = function (store, value) {
+    const waiting = this.timers[store] && this.pending[store] ? this.pending[store].frames : [];
+    this.queue(store, { seq: value.seq, frames: waiting.concat([value]) });
   };
 
   LiveChannel.prototype.summarize = function (frame) {
@@ -113,6 +121,7 @@
       return { type: frame.type, at, level: "warning", text: "Service " + data.service + " stopped: " + data.reason };
     }
     if (frame.type.startsWith("monitoring.")) return null;
+    if (frame.type === "training.epoch_completed" || frame.type === "training.log") return null;  // per epoch: not news
     return { type: frame.type, at, level: "info", text: frame.type };
   };
 

@@ -18,14 +18,18 @@ LIVE_ROUTES: dict[str, list[str]] = {
     "live-system": ["system."],
     "live-monitoring": ["monitoring."],
     "live-datasets": ["datasets."],
+    "live-training": ["training."],
 }
+# Stores that receive every frame since their last update as {"seq", "frames": [...]} instead of only the newest:
+# the training monitor extends its curves by each EpochCompleted, so none may be coalesced away.
+BATCHED_ROUTES = ("live-training",)
 ACTIVITY_STORE = "live-activity"  # recent activity: list of {"type", "at", "text", "level"}, newest first
 WS_STATE = "shell-ws-state"  # header badge, written by live.js only
 
 
 def live_config(settings: DashboardSettings) -> dict[str, Any]:
     return {
-        "path": "/ws", "routes": LIVE_ROUTES, "activity": ACTIVITY_STORE, "activitySize": settings.activity_size,
+        "path": "/ws", "routes": LIVE_ROUTES, "batched": list(BATCHED_ROUTES), "activity": ACTIVITY_STORE, "activitySize": settings.activity_size,
         "badge": WS_STATE, "backoffInitialMs": settings.ws_backoff_initial_ms,
         "backoffMaxMs": settings.ws_backoff_max_ms, "offlineAfter": settings.ws_offline_after,
         "debounceMs": settings.live_debounce_ms,

@@ -1,0 +1,155 @@
+/* Training monitor (clientside): pushed training frames (live-training: {seq, frames}) extend the curves with
+ * extendData, update progress and ETA, and append log lines; lifecycle frames and gaps in the epochs ask the
+ * server for a fresh render (experiment-monitor-lifecycle / -resync). */
+(function () {
+  "use strict";
+  const ns = (window.dash_clientside = window.dash_clientside || {});
+  const pfd = (ns.pfd = ns.pfd || {});
+  const EPOCH = "training.epoch_completed";
+  const LOG = "training.log";
+  const QUIET = [EPOCH, LOG]; // not lifecycle: the server render is not needed for these
+  const STATUS_OF = {
+    "training.queued": "queued", "training.started": "running", "training.completed": "completed",
+    "training.failed": "failed", "training.cancelled": "cancelled", "training.evaluation_completed": "evaluated",
+  };
+  const monitor = { experimentId: null, runs: {}, logs: {} };
+
+  function triggered(prefix) {
+    return ns.callback_context.triggered.some((t) => t.prop_id.startsWith(prefix));
+  }
+
+  function framesOf(live, experimentId) {
+    return ((live && live.frames) || []).filter((frame) => {
+      const payload = (frame.data || {}).payload || {};
+      return payload.experiment_id === experimentId;
+    });
+  }
+
+  function plotOf(graphId) {
+    const outer = document.getElementById(graphId);
+    return outer ? outer.querySelector(".js-plotly-plot") : null;
+  }
+
+  function duration(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    if (h) return h + "h " + m + "m";
+    return m ? m + "m " + (s % 60) + "s" : (s % 60) + "s";
+  }
+
+  /** Percent done, its label and the ETA line from the per-run state. */
+  function progress(snapshot) {
+    const runs = Object.values(monitor.runs);
+    let done = 0;
+    let total = 0;
+    let left = 0;
+    let running = 0;
+    runs.forEach((run) => {
+      const epochs = run.epochs || 0;
+      total += epochs;
+      done += snapshot.complete.includes(run.status) ? epochs : Math.min(run.epoch, epochs);
+      if (snapshot.running.includes(run.status)) {
+        running += 1;
+        if (run.seconds !== null) left += (epochs - run.epoch) * run.seconds;
+        else if (run.eta_s !== null && run.eta_s !== undefined) left += run.eta_s;
+      }
+    });
+    const percent = total ? Math.round((100 * done) / total) : 0;
+    let eta = "";
+    if (running && left > 0) eta = "About " + duration(left / running) + " left for the running run(s).";
+    else if (runs.length && runs.every((run) => snapshot.complete.includes(run.status))) eta = "All runs finished.";
+    else if (!running && runs.length) eta = "No run is training right now.";
+    return [percent, percent + " %", eta];
+  }
+
+  /** extendData for one graph: the pushed epochs that follow each trace's last point; gap: a resync. */
+  function extension(graphId, keys, epochs, separator) {
+    const plot = plotOf(graphId);
+    if (!plot || !plot.data) return { update: ns.no_update, gap: epochs.length > 0 };
+    const index = {};
+    const last = {};
+    plot.data.forEach((trace, i) => {
+      index[trace.uid] = i;
+      last[trace.uid] = trace.x && trace.x.length ? trace.x[trace.x.length - 1] : 0;
+    });
+    const xs = {};
+    const ys = {};
+    let gap = false;
+    epochs.forEach((p) => keys.forEach((key) => {
+      const uid = p.run_id + separator + key;
+      if (!(uid in index)) {
+        gap = true;
+        return;
+      }
+      if (p.epoch <= last[uid]) return; // already shown (a redelivered event)
+      if (p.epoch !== last[uid] + 1) {
+        gap = true;
+        return;
+      }
+      last[uid] = p.epoch;
+      (xs[uid] = xs[uid] || []).push(p.epoch);
+      (ys[uid] = ys[uid] || []).push(p[key]);
+    }));
+    const uids = Object.keys(xs);
+    if (!uids.length) return { update: ns.no_update, gap };
+    return { update: [{ x: uids.map((u) => xs[u]), y: uids.map((u) => ys[u]) }, uids.map((u) => index[u])], gap };
+  }
+
+  pfd.experimentMonitorLive = function (live, snapshot, experimentId) {
+    const graphs = snapshot ? Object.keys(snapshot.graphs) : [];
+    const none = graphs.map(() => ns.no_update);
+    if (!snapshot || snapshot.experiment_id !== experimentId) {
+      return [ns.no_update, ns.no_update, ns.no_update, ns.no_update, ns.no_update, 0, "", ""];
+    }
+    if (triggered("experiment-monitor-snapshot") || monitor.experimentId !== snapshot.experiment_id) {
+      monitor.experimentId = snapshot.experiment_id;
+      monitor.runs = JSON.parse(JSON.stringify(snapshot.runs));
+      if (!triggered("live-training")) return [...none, ns.no_update, ns.no_update, ...progress(snapshot)];
+    }
+    const frames = framesOf(live, experimentId);
+    if (!frames.length) return [...none, ns.no_update, ns.no_update, ns.no_update, ns.no_update, ns.no_update];
+    const epochs = [];
+    let lifecycle = false;
+    frames.forEach((frame) => {
+      const p = frame.data.payload;
+      const run = monitor.runs[p.run_id];
+      if (frame.type === EPOCH) {
+        epochs.push(p);
+        if (run) Object.assign(run, { epoch: Math.max(run.epoch, p.epoch), epochs: p.epochs, seconds: p.seconds,
+          status: "running" });
+      } else if (!QUIET.includes(frame.type)) {
+        lifecycle = true;
+        if (run && STATUS_OF[frame.type]) run.status = STATUS_OF[frame.type];
+      }
+    });
+    let gap = false;
+    const updates = graphs.map((graphId) => {
+      const result = extension(graphId, snapshot.graphs[graphId], epochs, snapshot.separator);
+      gap = gap || result.gap;
+      return result.update;
+    });
+    const seq = live.seq;
+    return [...updates, lifecycle ? { seq } : ns.no_update, gap && !lifecycle ? { seq } : ns.no_update,
+      ...progress(snapshot)];
+  };
+
+  pfd.experimentMonitorLog = function (initial, live, runId, snapshot) {
+    if (!runId) return "";
+    const limit = (snapshot && snapshot.log_limit) || 500;
+    if (triggered("experiment-monitor-log-initial") && initial && initial.run_id === runId) {
+      monitor.logs[runId] = initial.lines.slice(-limit);
+    }
+    const lines = monitor.logs[runId] || [];
+    if (triggered("live-training")) {
+      ((live && live.frames) || []).forEach((frame) => {
+        const p = (frame.data || {}).payload || {};
+        if (frame.type !== LOG || p.run_id !== runId) return;
+        const at = String(frame.data.occurred_at || "").slice(11, 19);
+        p.lines.forEach((line) => lines.push(at + " " + line));
+      });
+    }
+    monitor.logs[runId] = lines.slice(-limit);
+    return monitor.logs[runId].length ? monitor.logs[runId].join("\n") : "No log line yet.";
+  };
+})();

@@ -1,0 +1,59 @@
+"""What the Training monitor shows of one experiment: its detail and every run's epoch history, in one call.
+
+Also the monitor's browser snapshot: per run what the clientside progress/ETA and curve extension start from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pfd_gateway.dashboard.figures.training import UID_SEPARATOR, RunCurves, run_curves
+from pfd_gateway.domain.access import Principal
+from pfd_gateway.experiments import states
+from pfd_gateway.experiments.service import ExperimentService
+from pfd_gateway.experiments.views import ExperimentDetail, RunPublic
+
+
+@dataclass(frozen=True)
+class MonitorView:
+    detail: ExperimentDetail
+    curves: list[RunCurves]
+
+
+def run_label(run: RunPublic) -> str:
+    return f"seed {run.seed}"
+
+
+async def monitor_view(service: ExperimentService, principal: Principal, experiment_id: str) -> MonitorView:
+    """The experiment (runs, progress, worker availability) and each run's curves, in run order."""
+    detail = await service.get(principal, experiment_id)
+    curves = []
+    for run in detail.runs:
+        history = await service.epochs(principal, experiment_id, run.run_id)
+        curves.append(run_curves(run.run_id, run_label(run), [epoch.model_dump() for epoch in history]))
+    return MonitorView(detail, curves)
+
+
+def browser_snapshot(detail: ExperimentDetail, log_limit: int, graphs: dict[str, list[str]]) -> dict[str, Any]:
+    """The state assets/experiments.js extends with pushed frames (progress, ETA, which runs are this page's,
+    which graph extends which EpochCompleted fields)."""
+    return {
+        "experiment_id": detail.experiment_id, "log_limit": log_limit, "graphs": graphs, "separator": UID_SEPARATOR,
+        "complete": [states.COMPLETED, states.EVALUATED], "running": [states.RUNNING],
+        "runs": {run.run_id: {"seed": run.seed, "status": run.status, "epoch": run.epoch, "epochs": run.epochs or 0,
+                              "eta_s": run.eta_s, "seconds": None} for run in detail.runs},
+    }
+
+
+def can_cancel(detail: ExperimentDetail) -> bool:
+    return any(states.can_cancel(run.status) for run in detail.runs)
+
+
+def can_resume(detail: ExperimentDetail) -> bool:
+    return any(states.can_resume(run.status) for run in detail.runs)
+
+
+def waiting(snapshot: dict[str, Any] | None) -> bool:
+    """Whether a run of the snapshot waits for a worker (queued, requested or resuming)."""
+    return any(run["status"] in states.WAITING for run in ((snapshot or {}).get("runs") or {}).values())
