@@ -1,6 +1,8 @@
 """Dashboard load: N concurrent logged-in clients loading Home and System health and running their callbacks.
 
-Real infrastructure (Tansu, SeaweedFS, a SQLite gateway under a temporary var dir) and ONE gateway process.
+Real infrastructure (Tansu, SeaweedFS, a SQLite gateway under a temporary var dir) and the gateway as
+``pfd-gateway serve`` runs it: its default worker processes (one per usable core; ``--workers`` overrides) and
+the consumer wait it is deployed with (the tests' 10 ms polling would cost it 0.2 cores while idle).
 N distinct users are provisioned (one per client, each with its own session). Every client logs in through
 POST /api/v1/auth/login, fetches /_dash-layout and /_dash-dependencies once, then until the duration ends
 loads each page as the Dash renderer does: the page HTML, the pages-router callback (which returns the page
@@ -10,7 +12,9 @@ No think time: a closed loop, so the figures are the gateway's latency at satura
 A non-2xx answer, a transport error, or a Dash answer that sets the error boundary counts as an error.
 Target: p95 <= 200 ms and 0 errors.
 
-Run: .venv/bin/python benchmarks/bench_dashboard_load.py [--clients 50] [--duration 120]
+The gateway's CPU (supervisor and workers) and this load generator's are printed: both share the machine.
+
+Run: .venv/bin/python benchmarks/bench_dashboard_load.py [--clients 50] [--duration 120] [--think S] [--workers N]
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import psutil
 from pfd_shared.localstack.infra import SeaweedPorts, start_seaweed, start_tansu
 from pfd_shared.localstack.processes import ManagedProcess, free_port
 from pfd_shared.messaging.topic_admin import ensure_topics
-from pfd_shared.settings import S3Settings
+from pfd_shared.settings import KafkaSettings, S3Settings
 from pfd_shared.testing.infra import Infra
 from pfd_shared.testing.plugin import service_env, start_service
 
@@ -173,22 +177,29 @@ def quantiles_ms(values: list[float]) -> tuple[float, float, float]:
 
 @dataclass(frozen=True)
 class CpuUse:
-    """CPU seconds spent during the load by the gateway process and by this load generator."""
+    """CPU seconds spent during the load by the gateway (its supervisor and every worker) and this load generator."""
 
     gateway_s: float
     generator_s: float
 
     @classmethod
     def since(cls, gateway: psutil.Process, start: CpuUse | None = None) -> CpuUse:
-        times = gateway.cpu_times()
-        now = cls(times.user + times.system, time.process_time())
+        used = 0.0
+        for process in [gateway, *gateway.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            used += times.user + times.system
+        now = cls(used, time.process_time())
         return now if start is None else cls(now.gateway_s - start.gateway_s, now.generator_s - start.generator_s)
 
 
-def report(recorder: Recorder, clients: int, elapsed_s: float, logins_ms: list[float], cpu: CpuUse) -> None:
+def report(recorder: Recorder, clients: int, elapsed_s: float, logins_ms: list[float], cpu: CpuUse,
+           workers: int) -> None:
     everything = [v for values in recorder.latencies_ms.values() for v in values]
     print(f"{clients} clients for {elapsed_s:.0f} s, {len(everything)} requests "
-          f"({len(everything) / elapsed_s:.1f} req/s)")
+          f"({len(everything) / elapsed_s:.1f} req/s), gateway workers: {workers}")
     print(f"  CPU during the load: gateway {cpu.gateway_s:.0f} s ({cpu.gateway_s / elapsed_s:.2f} cores), "
           f"load generator {cpu.generator_s:.0f} s ({cpu.generator_s / elapsed_s:.2f} cores) of {psutil.cpu_count()}")
     p50, p95, top = quantiles_ms(logins_ms)
@@ -250,6 +261,7 @@ async def run_client(client: httpx.AsyncClient, recorder: Recorder, deadline: fl
 
 
 async def load(base_url: str, gateway: psutil.Process, clients: int, duration_s: float, think_s: float) -> None:
+    workers = max(len(gateway.children()), 1)  # uvicorn's supervisor has one child per worker
     sessions = await asyncio.gather(*(login(base_url, n) for n in range(clients)))
     recorder = Recorder()
     cpu = CpuUse.since(gateway)
@@ -260,7 +272,7 @@ async def load(base_url: str, gateway: psutil.Process, clients: int, duration_s:
         elapsed = time.monotonic() - started
         cpu = CpuUse.since(gateway, cpu)
         await asyncio.gather(*(client.aclose() for client, _ in sessions))
-    report(recorder, clients, elapsed, [ms for _, ms in sessions], cpu)
+    report(recorder, clients, elapsed, [ms for _, ms in sessions], cpu, workers)
 
 
 # ---------------------------------------------------------------- infrastructure
@@ -274,8 +286,9 @@ def provision_users(settings: GatewaySettings, count: int) -> None:
     asyncio.run(with_auth(settings, work))
 
 
-def start_stack(work: Path, clients: int, procs: list[ManagedProcess]) -> str:
-    """Tansu, SeaweedFS and one gateway with ``clients`` users (started into ``procs``); the gateway's URL."""
+def start_stack(work: Path, clients: int, procs: list[ManagedProcess], workers: int | None) -> str:
+    """Tansu, SeaweedFS and the gateway (``workers`` processes, None: its default) with ``clients`` users (started
+    into ``procs``); the gateway's URL."""
     broker_port, gw_port = free_port(), free_port()
     s3 = S3Settings(endpoint=f"127.0.0.1:{(ports := SeaweedPorts.pick()).s3}")
     procs.append(start_tansu(broker_port, work / "tansu.log"))
@@ -285,7 +298,11 @@ def start_stack(work: Path, clients: int, procs: list[ManagedProcess]) -> str:
     infra = Infra("local", bootstrap, "", s3, work)
     provision_users(GatewaySettings(var_dir=work), clients)
     env = service_env("PFD_GATEWAY_", infra, port=gw_port, var_dir=str(work)) | {
-        "PFD_GATEWAY_TELEMETRY__LOG_LEVEL": "WARNING", "PFD_GATEWAY_AUTH__CREATE_DEV_ADMIN": "false"}
+        "PFD_GATEWAY_TELEMETRY__LOG_LEVEL": "WARNING", "PFD_GATEWAY_AUTH__CREATE_DEV_ADMIN": "false",
+        # the consumer wait the gateway is deployed with, not the tests' 10 ms (idle polling: 0.2 cores)
+        "PFD_GATEWAY_KAFKA__FETCH_MAX_WAIT_MS": str(KafkaSettings().fetch_max_wait_ms)}
+    if workers is not None:
+        env["PFD_GATEWAY_WORKERS"] = str(workers)
     procs.append(start_service("gateway", [sys.executable, "-m", "pfd_gateway"], env, gw_port, work / "gw.log"))
     return f"http://127.0.0.1:{gw_port}"
 
@@ -295,11 +312,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=DEFAULT_CLIENTS)
     parser.add_argument("--duration", type=float, default=DEFAULT_DURATION_S, help="seconds of load")
     parser.add_argument("--think", type=float, default=0.0, help="seconds each client pauses after a page (0: none)")
+    parser.add_argument("--workers", type=int, default=None, help="gateway worker processes (default: the gateway's)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pfd-bench-dash-"))
     procs: list[ManagedProcess] = []
     try:
-        base_url = start_stack(work, args.clients, procs)
+        base_url = start_stack(work, args.clients, procs, args.workers)
         time.sleep(WARMUP_S)
         asyncio.run(load(base_url, psutil.Process(procs[-1].pid), args.clients, args.duration, args.think))
     finally:

@@ -23,8 +23,10 @@ from pfd_shared.generation import classic
 from pfd_shared.localstack.infra import throwaway_s3
 from pfd_shared.storage.s3 import S3ObjectStore
 
-from pfd_datagen.artefacts import store_arrays
+from pfd_datagen.artefacts import build_and_store
+from pfd_datagen.bootstrap import configure_threads
 from pfd_datagen.building import build_synthetic
+from pfd_datagen.settings import DataGenSettings
 
 TARGET_S = 20.0
 
@@ -50,6 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    configure_threads(DataGenSettings())  # as the service's process start does
     work = Path(tempfile.mkdtemp(prefix="pfd-bench-store-"))
     with throwaway_s3(work, "bench") as s3:
         store = S3ObjectStore(s3)
@@ -58,8 +61,8 @@ def main() -> None:
         for run in range(args.repeats):
             marks, progress = stage_clock()
             started = time.perf_counter()
-            arrays = build_synthetic(request, 0, progress)
-            info = store_arrays(arrays, f"datasets/bench-{run}/dataset.h5", store, work, "blosc2-zstd", progress)
+            arrays, info = build_and_store(lambda sink: build_synthetic(request, 0, progress, sink),
+                                           f"datasets/bench-{run}/dataset.h5", store, work, "blosc2-zstd", progress)
             total = time.perf_counter() - started
             totals.append(total)
             shape = arrays.signals.shape

@@ -7,7 +7,7 @@
 # `CREATE DATABASE` (see deploy/README.md).
 set -euo pipefail
 
-PFD_DATABASES="${PFD_DATABASES:-pfd_gateway,pfd_data_gen}"
+PFD_DATABASES="${PFD_DATABASES:-pfd_gateway,pfd_data_gen,pfd_training}"
 
 for db in ${PFD_DATABASES//,/ }; do
   if [[ ! "${db}" =~ ^[a-z_][a-z0-9_]*$ ]]; then

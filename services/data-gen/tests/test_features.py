@@ -4,7 +4,8 @@ import scipy.stats as st
 from scipy.signal import hilbert, welch
 
 from pfd_shared.generation.config import FeatureConfig
-from pfd_datagen.domain.features import FEATURE_NAMES, compute_features, compute_window_features
+from pfd_datagen.domain.features import FEATURE_NAMES, compute_features
+from pfd_datagen.domain.windows import compute_window_features
 from pfd_datagen.domain.wavelet import wavedec
 
 FS = 20480.0

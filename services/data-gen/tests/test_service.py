@@ -165,7 +165,7 @@ async def test_delete_keeps_objects_a_cached_copy_still_uses(datagen) -> None:
 
 
 def test_matlab_v73_files_are_read_through_hdf5(tmp_path) -> None:
-    from pfd_datagen.importing.readers import inspect_file, read_signal
+    from pfd_shared.recordings.readers import inspect_file, read_signal
 
     path = tmp_path / "rec.mat"
     with h5py.File(path, "w") as h5:  # v7.3 layout: HDF5, column vectors stored transposed

@@ -11,24 +11,38 @@ from typing import Any
 from pfd_shared.events.datasets import ImportFileSpec
 from pfd_shared.storage import ObjectInfo, ObjectStore
 
-from pfd_datagen.hdf5_store import Compression, DatasetArrays, write_dataset
-from pfd_datagen.importing.readers import ImportFileError
+from pfd_datagen.file_writer import BackgroundFileWriter, SignalSink
+from pfd_datagen.hdf5_store import Compression, DatasetArrays
+from pfd_shared.recordings.readers import ImportFileError
 
 DATASET_FILE = "dataset.h5"
 HDF5_CONTENT_TYPE = "application/x-hdf5"
 
 
-def store_arrays(arrays: DatasetArrays, object_key: str, store: ObjectStore, work_dir: Path,
-                 compression: Compression, progress: Callable[[str, int, int], None]) -> ObjectInfo:
-    """Write the HDF5 file to local temp space, stream it to the object store, remove the temp file."""
+Build = Callable[[SignalSink], DatasetArrays]
+
+
+def build_and_store(build: Build, object_key: str, store: ObjectStore, work_dir: Path, compression: Compression,
+                    progress: Callable[[str, int, int], None]) -> tuple[DatasetArrays, ObjectInfo]:
+    """Run ``build`` while a writer thread fills the HDF5 file in local temp space with the signals it hands over,
+    write the rest, stream the file to the object store and remove it."""
     work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
         path = Path(tmp) / DATASET_FILE
-        progress("writing", 0, 1)
-        write_dataset(path, arrays, compression)
+        with BackgroundFileWriter(path, compression) as writer:
+            arrays = build(writer)
+            progress("writing", 0, 1)
+            writer.finish(arrays)
         progress("uploading", 0, 1)
         with open(path, "rb") as handle:
-            return store.put_stream(object_key, handle, content_type=HDF5_CONTENT_TYPE, length=path.stat().st_size)
+            info = store.put_stream(object_key, handle, content_type=HDF5_CONTENT_TYPE, length=path.stat().st_size)
+    return arrays, info
+
+
+def store_arrays(arrays: DatasetArrays, object_key: str, store: ObjectStore, work_dir: Path,
+                 compression: Compression, progress: Callable[[str, int, int], None]) -> ObjectInfo:
+    """Write finished arrays as the HDF5 file, stream it to the object store, remove the temp file."""
+    return build_and_store(lambda _: arrays, object_key, store, work_dir, compression, progress)[1]
 
 
 def summary_of(arrays: DatasetArrays) -> dict[str, Any]:

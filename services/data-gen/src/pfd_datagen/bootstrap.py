@@ -15,6 +15,14 @@ from pfd_shared.events.datasets import (
     DatasetProgress,
     DatasetReady,
 )
+from pfd_shared.events.projections import (
+    ProjectionCancelled,
+    ProjectionCancelRequested,
+    ProjectionFailed,
+    ProjectionProgress,
+    ProjectionReady,
+    ProjectionRequested,
+)
 from pfd_shared.runtime import ServiceRuntime
 from pfd_shared.storage import ObjectStore
 from pfd_shared.storage.s3 import S3ObjectStore
@@ -22,6 +30,7 @@ from pfd_shared.telemetry.metrics import ServiceMetrics
 
 from pfd_datagen import __version__
 from pfd_datagen.db import MIGRATIONS, messaging_tables, metadata
+from pfd_datagen.projections import ProjectionService
 from pfd_datagen.service import DatasetService
 from pfd_datagen.settings import DataGenSettings
 
@@ -33,13 +42,16 @@ class DataGen:
     settings: DataGenSettings
     runtime: ServiceRuntime
     service: DatasetService
+    projections: ProjectionService
 
 
 def build_datagen(settings: DataGenSettings, *, store: ObjectStore | None = None,
                   metrics: ServiceMetrics | None = None) -> DataGen:
     runtime = ServiceRuntime(settings, version=__version__, metrics=metrics, metadata=metadata,
                              tables=messaging_tables, migrations=MIGRATIONS)
-    service = DatasetService(runtime, store or S3ObjectStore(settings.s3), settings)
+    store = store or S3ObjectStore(settings.s3)
+    service = DatasetService(runtime, store, settings)
+    projections = ProjectionService(runtime, store, settings)
     bus = runtime.bus
 
     @bus.subscribe(DatasetGenerationRequested, group_id=CONSUMER_GROUP)
@@ -57,9 +69,20 @@ def build_datagen(settings: DataGenSettings, *, store: ObjectStore | None = None
         """Delete the data set and the objects no other data set shares."""
         await service.delete(envelope)
 
-    for published in (DatasetProgress, DatasetReady, DatasetFailed, DatasetDeleted):
+    @bus.subscribe(ProjectionRequested, group_id=CONSUMER_GROUP)
+    async def on_projection_requested(envelope: Envelope[ProjectionRequested]) -> None:
+        """Project the data set's standardised features (or answer from the stored result)."""
+        await projections.project(envelope)
+
+    @bus.subscribe(ProjectionCancelRequested, group_id=None)
+    async def on_projection_cancel_requested(envelope: Envelope[ProjectionCancelRequested]) -> None:
+        """Stop the projection if this instance runs it (or is about to)."""
+        projections.cancel(envelope)
+
+    for published in (DatasetProgress, DatasetReady, DatasetFailed, DatasetDeleted, ProjectionProgress,
+                      ProjectionReady, ProjectionFailed, ProjectionCancelled):
         bus.documents(published)
-    return DataGen(settings, runtime, service)
+    return DataGen(settings, runtime, service, projections)
 
 
 def configure_threads(settings: DataGenSettings) -> None:

@@ -11,6 +11,8 @@ import h5py
 import hdf5plugin
 import numpy as np
 
+from pfd_datagen.domain.windows import Windows
+
 FORMAT_VERSION = 1
 CHUNK_TARGET_BYTES = 1 << 20
 Compression = Literal["blosc2-zstd", "lzf", "gzip", "none"]
@@ -33,6 +35,7 @@ class DatasetArrays:
     sources: np.ndarray | None = None  # (n,) str: file or record of origin
     robustness: dict[float, np.ndarray] = field(default_factory=dict)  # SNR dB -> test-split signals
     attrs: dict[str, Any] = field(default_factory=dict)
+    windows: Windows | None = None  # per-window features, where windows are used
 
     def class_counts(self) -> tuple[int, ...]:
         return tuple(int(c) for c in np.bincount(self.labels, minlength=len(self.class_names)))
@@ -54,38 +57,72 @@ def _signal_dataset(group: h5py.Group, name: str, data: np.ndarray, options: dic
     group.create_dataset(name, data=data.astype(np.float32, copy=False), chunks=(rows, data.shape[1]), **options)
 
 
+def write_signals(h5: h5py.File, name: str, data: np.ndarray, compression: Compression, gzip_level: int = 1,
+                  attrs: dict[str, Any] | None = None) -> None:
+    """One signal array (``signals`` or ``robustness/snr_Xdb/signals``), chunked by whole records."""
+    group = h5.require_group(name.rpartition("/")[0]) if "/" in name else h5
+    group.attrs.update(attrs or {})
+    _signal_dataset(group, name.rpartition("/")[2], data, _filter(compression, gzip_level))
+
+
+def robustness_name(snr_db: float) -> str:
+    return f"robustness/snr_{snr_db:g}db/signals"
+
+
+def robustness_attrs(snr_db: float) -> dict[str, Any]:
+    return {"snr_db": snr_db, "split": "test"}
+
+
+def write_tables(h5: h5py.File, arrays: DatasetArrays, compression: Compression, gzip_level: int = 1) -> None:
+    """Everything but the signal arrays already in the file (those missing are written too)."""
+    h5.attrs["pfd_format_version"] = FORMAT_VERSION
+    h5.attrs["sample_rate_hz"] = arrays.sample_rate_hz
+    h5.attrs["class_names"] = json.dumps(list(arrays.class_names))
+    for key, value in arrays.attrs.items():
+        h5.attrs[key] = value if isinstance(value, str | int | float) else json.dumps(value)
+    if "signals" not in h5:
+        write_signals(h5, "signals", arrays.signals, compression, gzip_level)
+    h5.create_dataset("labels", data=arrays.labels.astype(np.int16))
+    h5.create_dataset("features", data=arrays.features.astype(np.float32))
+    h5["features"].attrs["names"] = json.dumps(list(arrays.feature_names))
+    if arrays.severities is not None:
+        h5.create_dataset("severities", data=arrays.severities.astype(np.float32))
+    if arrays.severity_levels is not None:
+        h5.create_dataset("severity_levels", data=np.asarray(arrays.severity_levels).astype("S16"))
+    if arrays.sources is not None:
+        h5.create_dataset("sources", data=np.asarray(arrays.sources).astype("S200"))
+    operating = h5.create_group("operating")
+    for name, values in arrays.operating.items():
+        operating.create_dataset(name, data=np.asarray(values, dtype=np.float32))
+    splits = h5.create_group("splits")
+    for name, rows in arrays.splits.items():
+        splits.create_dataset(name, data=np.asarray(rows, dtype=np.int32))
+    h5.require_group("robustness")
+    for snr_db, signals in arrays.robustness.items():
+        if robustness_name(snr_db) not in h5:
+            write_signals(h5, robustness_name(snr_db), signals, compression, gzip_level, robustness_attrs(snr_db))
+    write_windows(h5, arrays)
+
+
+def write_windows(h5: h5py.File, arrays: DatasetArrays) -> None:
+    """``/windows``: record, start and features of every window (only when the data set uses windows)."""
+    table = arrays.windows
+    if table is None:
+        return
+    group = h5.create_group("windows")
+    group.attrs["length_samples"] = table.length
+    group.attrs["hop_samples"] = table.hop
+    group.create_dataset("record", data=np.asarray(table.record, dtype=np.int32))
+    group.create_dataset("start", data=np.asarray(table.start, dtype=np.int64))
+    group.create_dataset("features", data=np.asarray(table.features, dtype=np.float32))
+    group["features"].attrs["names"] = json.dumps(list(arrays.feature_names))
+
+
 def write_dataset(path: Path, arrays: DatasetArrays, compression: Compression = "blosc2-zstd",
                   gzip_level: int = 1) -> None:
     """Write the file (signals chunked by whole records, so one record is one read)."""
-    options = _filter(compression, gzip_level)
     with h5py.File(path, "w") as h5:
-        h5.attrs["pfd_format_version"] = FORMAT_VERSION
-        h5.attrs["sample_rate_hz"] = arrays.sample_rate_hz
-        h5.attrs["class_names"] = json.dumps(list(arrays.class_names))
-        for key, value in arrays.attrs.items():
-            h5.attrs[key] = value if isinstance(value, str | int | float) else json.dumps(value)
-        _signal_dataset(h5, "signals", arrays.signals, options)
-        h5.create_dataset("labels", data=arrays.labels.astype(np.int16))
-        h5.create_dataset("features", data=arrays.features.astype(np.float32))
-        h5["features"].attrs["names"] = json.dumps(list(arrays.feature_names))
-        if arrays.severities is not None:
-            h5.create_dataset("severities", data=arrays.severities.astype(np.float32))
-        if arrays.severity_levels is not None:
-            h5.create_dataset("severity_levels", data=np.asarray(arrays.severity_levels).astype("S16"))
-        if arrays.sources is not None:
-            h5.create_dataset("sources", data=np.asarray(arrays.sources).astype("S200"))
-        operating = h5.create_group("operating")
-        for name, values in arrays.operating.items():
-            operating.create_dataset(name, data=np.asarray(values, dtype=np.float32))
-        splits = h5.create_group("splits")
-        for name, rows in arrays.splits.items():
-            splits.create_dataset(name, data=np.asarray(rows, dtype=np.int32))
-        robustness = h5.create_group("robustness")
-        for snr_db, signals in arrays.robustness.items():
-            group = robustness.create_group(f"snr_{snr_db:g}db")
-            group.attrs["snr_db"] = snr_db
-            group.attrs["split"] = "test"
-            _signal_dataset(group, "signals", signals, options)
+        write_tables(h5, arrays, compression, gzip_level)
 
 
 def read_summary(path: Path) -> dict[str, Any]:
@@ -100,4 +137,5 @@ def read_summary(path: Path) -> dict[str, Any]:
             "feature_names": json.loads(h5["features"].attrs["names"]),
             "splits": {name: int(ds.shape[0]) for name, ds in h5["splits"].items()},
             "robustness": sorted(float(g.attrs["snr_db"]) for g in h5["robustness"].values()),
+            "windows": int(h5["windows/record"].shape[0]) if "windows" in h5 else 0,
         }

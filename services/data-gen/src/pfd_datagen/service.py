@@ -27,16 +27,17 @@ from pfd_shared.storage import ObjectStore, StorageError
 from pfd_shared.storage.keys import dataset_key
 
 from pfd_datagen import catalog
-from pfd_datagen.artefacts import DATASET_FILE, download_uploads, remove_tree, store_arrays, summary_of
+from pfd_datagen.artefacts import DATASET_FILE, build_and_store, download_uploads, remove_tree, summary_of
 from pfd_datagen.building import build_synthetic, cache_key
+from pfd_datagen.file_writer import SignalSink
 from pfd_datagen.hdf5_store import DatasetArrays
 from pfd_datagen.importing.pipeline import build_import
-from pfd_datagen.importing.readers import ImportFileError
+from pfd_shared.recordings.readers import ImportFileError
 from pfd_datagen.progress import ProgressReporter
 from pfd_datagen.settings import DataGenSettings
 
 log = logging.getLogger(__name__)
-Work = Callable[[ProgressReporter], DatasetArrays]
+Work = Callable[[ProgressReporter, SignalSink], DatasetArrays]
 USER_ERRORS = (ImportFileError, ValidationError, ValueError)
 
 
@@ -81,7 +82,7 @@ class DatasetService:
             return
         await self._start(envelope, request.name, "synthetic", key)
         workers = self.settings.workers
-        await self._build(envelope, request.name, "synthetic", key, lambda p: build_synthetic(request, workers, p))
+        await self._build(envelope, request.name, "synthetic", key, lambda p, sink: build_synthetic(request, workers, p, sink))
 
     async def import_recordings(self, envelope: Envelope[DatasetImportRequested]) -> None:
         request = envelope.payload
@@ -93,7 +94,7 @@ class DatasetService:
         tmp = Path(tempfile.mkdtemp(dir=self._work_dir()))
         settings = self.settings
 
-        def work(progress: ProgressReporter) -> DatasetArrays:
+        def work(progress: ProgressReporter, _: SignalSink) -> DatasetArrays:
             paths = download_uploads(request.files, self.store, tmp, settings.max_import_file_bytes)
             return build_import(request, paths, record_seconds=settings.import_record_seconds,
                                 max_samples=settings.max_import_samples, workers=settings.workers, progress=progress)
@@ -134,9 +135,8 @@ class DatasetService:
         object_key = dataset_key(dataset_id, DATASET_FILE)
         started = time.perf_counter()
         try:
-            arrays = await asyncio.to_thread(work, progress)
-            info = await asyncio.to_thread(store_arrays, arrays, object_key, self.store, self._work_dir(),
-                                           self.settings.compression, progress)
+            arrays, info = await asyncio.to_thread(build_and_store, lambda sink: work(progress, sink), object_key,
+                                                   self.store, self._work_dir(), self.settings.compression, progress)
         except (*USER_ERRORS, StorageError, OSError) as exc:
             log.warning("data set %s failed: %s", dataset_id, exc)
             await asyncio.to_thread(self.store.delete_prefix, f"datasets/{dataset_id}/")

@@ -22,3 +22,8 @@ class DataGenSettings(ServiceSettings):
     import_record_seconds: float = Field(default=1.0, gt=0, description="Record length when an import sets none.")
     max_import_file_bytes: int = Field(default=512 * 1024 * 1024, ge=1)
     max_import_samples: int = Field(default=200_000_000, ge=1, description="All files of one import together.")
+    projection_threads: int = Field(default=1, ge=1, description="Threads of one t-SNE projection.")
+    projection_max_records: int = Field(default=50_000, ge=4,
+                                        description="Most records a t-SNE or UMAP projection takes (PCA: any).")
+    projection_cancel_memory_s: float = Field(default=600.0, gt=0,
+                                              description="A cancel request for a queued projection is kept this long.")

@@ -29,13 +29,18 @@ from pfd_shared.telemetry.metrics import ServiceMetrics
 
 from pfd_gateway import __version__
 from pfd_gateway.auth.service import AuthService
+from pfd_gateway.auth.session_cache import SESSIONS_SIGNAL_FILE, RevocationSignal
 from pfd_gateway.datasets.service import DatasetCatalog
 from pfd_gateway.db import MIGRATIONS, dataset_views, messaging_tables, metadata
 from pfd_gateway.domain.system_status import StatusBoard
 from pfd_gateway.experiments.service import ExperimentService
 from pfd_gateway.experiments.wiring import build_experiments
+from pfd_gateway.explorer.service import DataExplorer
+from pfd_gateway.explorer.wiring import build_explorer
 from pfd_gateway.live.hub import LiveHub
 from pfd_gateway.monitoring import Monitoring, build_monitoring
+from pfd_gateway.notifications.center import NotificationCenter
+from pfd_gateway.notifications.wiring import build_notifications
 from pfd_gateway.settings import GatewaySettings
 from pfd_gateway.signals.reader import DatasetReader
 from pfd_gateway.signals.service import SignalViewer
@@ -53,6 +58,8 @@ class Gateway:
     datasets: DatasetCatalog
     signals: SignalViewer
     experiments: ExperimentService
+    notifications: NotificationCenter
+    explorer: DataExplorer
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -95,7 +102,8 @@ def build_gateway(settings: GatewaySettings, metrics: ServiceMetrics | None = No
 
     if runtime.database is None or runtime.outbox_relay is None:
         raise ValueError("the gateway needs its database and outbox relay")
-    auth = AuthService(runtime.database.sessions, settings.auth)
+    auth = AuthService(runtime.database.sessions, settings.auth,
+                       revocations=RevocationSignal(settings.var_dir / SESSIONS_SIGNAL_FILE))
     store = store or S3ObjectStore(settings.s3)  # one client for the data sets, signals and connectivity check
     datasets = DatasetCatalog(runtime.database.sessions, dataset_views, runtime.database.outbox, runtime.outbox_relay,
                               auth.shares, store, producer=settings.service_name,
@@ -119,14 +127,17 @@ def build_gateway(settings: GatewaySettings, metrics: ServiceMetrics | None = No
         runtime.bus.documents(published)
     signals = SignalViewer(datasets, DatasetReader(datasets.store, settings.signals), settings.signals)
     experiments = build_experiments(settings, runtime, hub, status.board, auth.shares, datasets, store)
+    notifications = build_notifications(settings, runtime, hub)
+    explorer = build_explorer(settings, runtime, hub, datasets, store)
     monitoring = build_monitoring(settings, runtime, hub, store)
-    return Gateway(settings, runtime, hub, status, monitoring, auth, datasets, signals, experiments)
+    return Gateway(settings, runtime, hub, status, monitoring, auth, datasets, signals, experiments, notifications,
+                   explorer)
 
 
 def create_app(settings: GatewaySettings | None = None, metrics: ServiceMetrics | None = None,
                store: ObjectStore | None = None) -> FastAPI:
     """The ASGI app: /api/v1 routes, /ws, health and metrics, around one Gateway."""
-    from pfd_gateway.api import api_keys, auth, datasets, experiments, health, signals, system, users, ws
+    from pfd_gateway.api import api_keys, auth, datasets, experiments, health, notifications, signals, system, users, ws
     from pfd_gateway.api.errors import install_error_handlers
     from pfd_gateway.api.http_metrics import HttpMetrics
     from pfd_gateway.api.middleware import RequestContextMiddleware
@@ -148,6 +159,7 @@ def create_app(settings: GatewaySettings | None = None, metrics: ServiceMetrics 
     app.include_router(system.router)
     for router in (auth.router, api_keys.router, users.router, datasets.router, signals.router, *experiments.routers):
         app.include_router(router)
+    app.include_router(notifications.router)
     app.include_router(ws.router)
     install_error_handlers(app)
     if gateway.settings.cors_origins:

@@ -30,6 +30,11 @@ def main(argv: list[str] | None = None) -> None:
         build_gateway(settings).runtime.migrate()
         print("gateway database is at the latest migration")
         return
+    from pfd_gateway.workers import serve_gateway_workers, worker_count
+
+    if (workers := worker_count(settings)) > 1:
+        serve_gateway_workers(settings, workers)
+        return
     from pfd_gateway.bootstrap import create_app
 
     serve(create_app(settings), settings)

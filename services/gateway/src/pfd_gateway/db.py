@@ -11,6 +11,7 @@ from pfd_shared.db.messaging_tables import add_messaging_tables
 
 from pfd_gateway.datasets.tables import dataset_view_columns
 from pfd_gateway.experiments.tables import ExperimentTables
+from pfd_gateway.notifications.tables import NotificationTables
 
 metadata = MetaData()
 messaging_tables = add_messaging_tables(metadata)
@@ -87,3 +88,4 @@ resource_shares = Table(
 
 dataset_views = Table("dataset_views", metadata, *dataset_view_columns())
 experiment_tables = ExperimentTables(metadata)
+notification_tables = NotificationTables(metadata)

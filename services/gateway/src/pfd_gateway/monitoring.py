@@ -84,7 +84,7 @@ def build_monitoring(settings: GatewaySettings, runtime: ServiceRuntime, hub: Li
         store=store, store_target=f"{settings.s3.endpoint}/{settings.s3.bucket}",
         timeout_s=dashboard.check_timeout_s,
     )
-    api = ApiMonitor(runtime.metrics.registry, interval_s=dashboard.sample_interval_s,
+    api = ApiMonitor(runtime.metrics.totals(), interval_s=dashboard.sample_interval_s,
                      retention_s=dashboard.monitor_retention_s)
     return Monitoring(LogBuffer(dashboard.log_buffer_size), HostMetrics(settings.var_dir), checks, api, hub,
                       checks_cache_s=dashboard.checks_cache_s)

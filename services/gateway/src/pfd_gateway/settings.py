@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from pfd_shared.sealing import DEV_SEAL_KEY, MIN_KEY_LENGTH
 from pfd_shared.settings import HttpSettings, ServiceSettings
 
 
@@ -54,6 +55,28 @@ class SignalViewerSettings(BaseModel):
                                         description="Sub-synchronous band (low, high; multiples of the speed).")
 
 
+class ExplorerSettings(BaseModel):
+    """The Data Explorer: the small arrays of data sets kept in memory, analysis sizes, projection tracking."""
+
+    cache_bytes: int = Field(default=256 * 1024 * 1024, ge=1024, description="Memory for cached data-set arrays.")
+    cached_datasets: int = Field(default=16, ge=1, description="Data sets whose arrays stay cached.")
+    results_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=1024,
+                                     description="Memory for cached rankings and projection coordinates.")
+    cached_results: int = Field(default=256, ge=1, description="Rankings and projections kept in memory.")
+    block_bytes: int = Field(default=256 * 1024, ge=512, description="Ranged-read block size for the arrays.")
+    cache_blocks: int = Field(default=16, ge=2, description="Blocks cached while the arrays are read.")
+    histogram_bins: int = Field(default=40, ge=2, le=500, description="Bins of the feature histogram.")
+    max_points_per_class: int = Field(default=2_000, ge=10, description="Values per class sent to a box/violin.")
+    mi_neighbours: int = Field(default=3, ge=1, description="k of the mutual-information estimator.")
+    mi_max_records: int = Field(default=20_000, ge=10, description="Records the ranking uses (sampled above).")
+    seed: int = Field(default=0, ge=0, description="Seed of the samples and the estimator.")
+    page_max_rows: int = Field(default=500, ge=10, description="Most rows of the records table one request returns.")
+    page_size: int = Field(default=50, ge=5, description="Rows per page of the records table.")
+    projections_tracked: int = Field(default=1_000, ge=10, description="Projection states this instance remembers.")
+    projection_request_ttl_s: float = Field(default=300.0, gt=0,
+                                            description="A projection unheard of this long may be requested again.")
+
+
 class ExperimentSettings(BaseModel):
     """The experiment read model: log retention, comparison size, tags, which service trains."""
 
@@ -71,6 +94,10 @@ class AuthSettings(BaseModel):
     session_ttl_s: int = Field(default=7 * 24 * 3600, ge=60, description="Session lifetime after login.")
     session_idle_s: int = Field(default=24 * 3600, ge=60, description="A session unused this long ends.")
     last_used_interval_s: int = Field(default=60, ge=1, description="Last-use write interval.")
+    session_cache_s: float = Field(default=2.0, ge=0, description="A resolved session is reused this long by a "
+                                   "gateway process (0: never); revocations apply at once on the process that made "
+                                   "them, within this time on the others. API keys are never cached.")
+    session_cache_size: int = Field(default=10_000, ge=1, description="Most sessions cached per gateway process.")
     cookie_secure: Literal["auto", "always"] = Field(default="auto", description="auto: Secure over https.")
     lockout_failures: int = Field(default=5, ge=1, description="Failures that lock an account.")
     lockout_window_s: int = Field(default=15 * 60, ge=1)
@@ -102,11 +129,27 @@ class SecurityHeadersSettings(BaseModel):
     hsts_max_age_s: int = Field(default=31_536_000, ge=0, description="Strict-Transport-Security on https responses.")
 
 
+
+class NotificationSettings(BaseModel):
+    """The notification pages and the commands sent to the notifier."""
+
+    seal_key: SecretStr = Field(default=SecretStr(DEV_SEAL_KEY), min_length=MIN_KEY_LENGTH,
+                                description="Seals secrets sent to the notifier; same value as PFD_NOTIFIER_SEAL_KEY.")
+    history_limit: int = Field(default=200, ge=1, description="Notifications listed on the Notifications page.")
+    bell_items: int = Field(default=5, ge=1, description="Latest notifications in the bell's menu.")
+    deliveries_shown: int = Field(default=50, ge=1, description="Delivery attempts listed per webhook.")
+    emails_shown: int = Field(default=50, ge=1, description="Email attempts listed on the Email page.")
+    digests_shown: int = Field(default=50, ge=1, description="Digests listed in the digest history.")
+
+
 class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PFD_GATEWAY_", env_nested_delimiter="__", extra="ignore")
 
     service_name: str = "gateway"
     http: HttpSettings = HttpSettings(port=8000)
+    workers: int | None = Field(default=None, ge=1, description="Worker processes of `pfd-gateway serve` "
+                                "(default: the CPU cores this process may use; 1 in the Helm chart, which scales "
+                                "replicas instead).")
     status_interval_s: float = Field(default=2.0, gt=0, description="How often a status round is requested.")
     upload_max_bytes: int = Field(default=256 * 1024 * 1024, ge=1, description="Largest recording one upload may be.")
     status_ttl_s: float = Field(default=5.0, gt=0, description="A service silent this long disappears.")
@@ -115,7 +158,15 @@ class GatewaySettings(ServiceSettings):
     ws_queue_size: int = Field(default=2_000, ge=10, description="Frames buffered per WebSocket client.")
     dashboard: DashboardSettings = DashboardSettings()
     signals: SignalViewerSettings = SignalViewerSettings()
+    explorer: ExplorerSettings = ExplorerSettings()
     experiments: ExperimentSettings = ExperimentSettings()
     cors_origins: list[str] = Field(default_factory=list, description="JSON list; default: none (same origin only)")
     auth: AuthSettings = AuthSettings()
     security_headers: SecurityHeadersSettings = SecurityHeadersSettings()
+    notifications: NotificationSettings = NotificationSettings()
+
+    def development_secrets_in_use(self) -> list[str]:
+        problems = super().development_secrets_in_use()
+        if self.notifications.seal_key.get_secret_value() == DEV_SEAL_KEY:
+            problems.append("notifications.seal_key is the development default")
+        return problems

@@ -33,13 +33,13 @@ from pfd_shared.events.notifications import (
 )
 from pfd_shared.runtime import ServiceRuntime
 from pfd_shared.telemetry.metrics import ServiceMetrics
+from pfd_shared.notification_rules import RULES
 
 from pfd_notifier import __version__
 from pfd_notifier.config import ConfigurationService
 from pfd_notifier.db import MIGRATIONS, messaging_tables, metadata
 from pfd_notifier.digests import DigestService
 from pfd_notifier.dispatcher import Dispatcher, MailFn
-from pfd_notifier.domain.rules import RULES
 from pfd_notifier.mailer import send_email
 from pfd_notifier.service import CONSUMER_GROUP, NotificationService
 from pfd_notifier.settings import NotifierSettings

@@ -22,9 +22,9 @@ from pfd_shared.events.notifications import (
     WebhookTestRequested,
 )
 from pfd_shared.sealing import SealError, unseal
+from pfd_shared.notification_rules import Message
 
 from pfd_notifier.db import deliveries, smtp_config, webhooks
-from pfd_notifier.domain.rules import Message
 from pfd_notifier.domain.templates import test_email
 from pfd_notifier.records import CANCELLED, PENDING, add_delivery, new_id
 from pfd_notifier.service import NotifierBase, webhook_body

@@ -26,12 +26,12 @@ from pfd_shared.events.notifications import (
     WebhookDisabled,
 )
 from pfd_shared.sealing import SealError, unseal
+from pfd_shared.notification_rules import Message
 
 from pfd_notifier.config import saved_event
 from pfd_notifier.db import deliveries, smtp_config, webhooks
 from pfd_notifier.digests import DigestService
 from pfd_notifier.domain.backoff import next_attempt
-from pfd_notifier.domain.rules import Message
 from pfd_notifier.domain.templates import Email
 from pfd_notifier.mailer import SmtpFailure, SmtpServer, send_email
 from pfd_notifier.records import CANCELLED, DELIVERED, FAILED, PENDING

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pfd_shared.db.outbox import add_to_outbox
 from pfd_shared.events import Envelope, EventPayload, new_envelope
 from pfd_shared.events.notifications import NotificationCreated
+from pfd_shared.notification_rules import Message
 
 from pfd_notifier.db import deliveries, notifications
-from pfd_notifier.domain.rules import Message
 
 PENDING, DELIVERED, FAILED, CANCELLED = "pending", "delivered", "failed", "cancelled"
 

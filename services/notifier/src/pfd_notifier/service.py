@@ -25,10 +25,10 @@ from pfd_shared.events.notifications import (
     PreferencesUpdateRequested,
 )
 from pfd_shared.runtime.service import Database
+from pfd_shared.notification_rules import Message, rule_for
 
 from pfd_notifier.db import digest_items, notifications, preferences, webhooks
 from pfd_notifier.domain.preferences import route, webhook_wants
-from pfd_notifier.domain.rules import Message, rule_for
 from pfd_notifier.domain.templates import Entry, notification_email
 from pfd_notifier.records import Writer, add_delivery, new_id
 from pfd_notifier.settings import NotifierSettings

@@ -10,6 +10,7 @@ from pfd_shared import topics
 from pfd_shared.events.envelope import EventPayload
 
 DatasetKind = Literal["synthetic", "imported"]
+SplitPolicy = Literal["time_blocks", "recordings"]
 
 
 class _DatasetEvent(EventPayload):
@@ -30,6 +31,9 @@ class DatasetGenerationRequested(_DatasetEvent):
     config: dict[str, Any]
     seed: int = Field(default=0, ge=0)
     robustness_snr_db: tuple[float, ...] = (20.0, 10.0, 5.0)
+    window_seconds: PositiveFloat | None = Field(default=None, description="Also store the 36 features of windows "
+                                                 "this long inside every record (None: per record only).")
+    hop_seconds: PositiveFloat | None = Field(default=None, description="Between window starts (None: window_seconds).")
 
 
 class ImportFileSpec(BaseModel):
@@ -56,6 +60,12 @@ class DatasetImportRequested(_DatasetEvent):
     target_sample_rate_hz: PositiveFloat | None = None
     record_seconds: PositiveFloat | None = Field(default=None, description="Cut recordings into records this long.")
     seed: int = Field(default=0, ge=0)
+    window_seconds: PositiveFloat | None = Field(default=None, description="Also store the 36 features of windows "
+                                                 "this long inside every record (None: per record only).")
+    hop_seconds: PositiveFloat | None = Field(default=None, description="Between window starts (None: window_seconds).")
+    split_policy: SplitPolicy = Field(default="time_blocks", description=(
+        "time_blocks: each recording's records go to train/val/test as consecutive time blocks; recordings: "
+        "every recording lies whole in one split. Either way no window of a split overlaps another split."))
 
 
 class DatasetDeleteRequested(_DatasetEvent):

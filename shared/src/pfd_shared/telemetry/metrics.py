@@ -1,8 +1,23 @@
-"""Prometheus metrics common to every service (FastStream's middleware adds per-message ones)."""
+"""Prometheus metrics common to every service (FastStream's middleware adds per-message ones).
+
+A service run as several worker processes (the gateway's ``workers``) sets ``PROMETHEUS_MULTIPROC_DIR`` before
+its workers start: every process then writes its values to files there, and ``totals()`` reads all of them
+(counters and histograms summed; gauges per process, labelled with its pid).
+"""
 
 from __future__ import annotations
 
+import os
+
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+MULTIPROC_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def multiprocess_dir() -> str | None:
+    """The shared metrics directory when this process is one of several workers, else None."""
+    return os.environ.get(MULTIPROC_DIR_ENV) or None
 
 
 class ServiceMetrics:
@@ -10,6 +25,7 @@ class ServiceMetrics:
 
     def __init__(self, registry: CollectorRegistry = REGISTRY) -> None:
         self.registry = registry
+        self._totals: CollectorRegistry | None = None
         self.dead_lettered = Counter(
             "pfd_dead_lettered_total", "Messages sent to the dead-letter topic.", ["topic", "reason"], registry=registry
         )
@@ -44,6 +60,16 @@ class ServiceMetrics:
         return int(sum(sample.value for metric in self.events_handled.collect()
                        for sample in metric.samples if sample.name.endswith("_total")))
 
+    def totals(self) -> CollectorRegistry:
+        """What to read the service's figures from: the registry, or every worker's values in multiprocess mode."""
+        directory = multiprocess_dir()
+        if directory is None:
+            return self.registry
+        if self._totals is None:
+            self._totals = CollectorRegistry()
+            MultiProcessCollector(self._totals, path=directory)
+        return self._totals
+
     def exposition(self) -> bytes:
-        """The text exposition format of the registry."""
-        return generate_latest(self.registry)
+        """The text exposition format of ``totals()``."""
+        return generate_latest(self.totals())

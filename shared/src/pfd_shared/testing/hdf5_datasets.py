@@ -110,3 +110,48 @@ def training_dataset_bytes(records_per_class: int, samples: int, sample_rate_hz:
             copy.create_dataset("signals", data=(test + noise).astype(np.float32), chunks=(RECORDS_PER_CHUNK, samples),
                                 **blosc)
     return buffer.getvalue()
+
+
+EXPLORER_CLASSES = ("healthy", "unbalance", "misalignment")
+EXPLORER_LEVELS = ("nominal", "mild", "severe")
+
+
+def explorer_file_bytes(records: int, *, samples: int = 64, seed: int = 0, imported: bool = False) -> bytes:
+    """A data-set file with every small array the explorer reads: labels cycling over ``EXPLORER_CLASSES``,
+    severities and levels (not for imports), speed/load/temperature, 70/15/15 splits, sources; feature ``rms``
+    grows with the class (so it ranks first), the other features are noise."""
+    import h5py
+    import hdf5plugin
+
+    rng = np.random.default_rng(seed)
+    labels = (np.arange(records) % len(EXPLORER_CLASSES)).astype(np.int16)
+    features = rng.standard_normal((records, len(TEST_FEATURE_NAMES))).astype(np.float32)
+    features[:, 0] = labels * 3.0 + 0.1 * rng.standard_normal(records)
+    order = rng.permutation(records)
+    cut_train, cut_val = int(0.7 * records), int(0.85 * records)
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as h5:
+        h5.attrs.update({"pfd_format_version": 1, "sample_rate_hz": 1000.0,
+                         "kind": "imported" if imported else "synthetic", "name": "explorer set",
+                         "class_names": json.dumps(list(EXPLORER_CLASSES))})
+        h5.create_dataset("signals", data=rng.standard_normal((records, samples)).astype(np.float32),
+                          chunks=(RECORDS_PER_CHUNK, samples),
+                          **hdf5plugin.Blosc2(cname="zstd", clevel=1, filters=hdf5plugin.Blosc2.SHUFFLE))
+        h5.create_dataset("labels", data=labels)
+        h5.create_dataset("features", data=features)
+        h5["features"].attrs["names"] = json.dumps(list(TEST_FEATURE_NAMES))
+        if not imported:
+            levels = np.asarray([EXPLORER_LEVELS[0] if label == 0 else EXPLORER_LEVELS[1 + i % 2]
+                                 for i, label in enumerate(labels)])
+            h5.create_dataset("severities", data=np.where(labels == 0, 0.0, 0.3 + 0.1 * (np.arange(records) % 5))
+                              .astype(np.float32))
+            h5.create_dataset("severity_levels", data=levels.astype("S16"))
+        operating = h5.create_group("operating")
+        operating.create_dataset("speed_hz", data=(20.0 + np.arange(records) % 10).astype(np.float32))
+        operating.create_dataset("load", data=(np.arange(records) % 4 / 4).astype(np.float32))
+        operating.create_dataset("temperature_c", data=(40.0 + np.arange(records) % 7).astype(np.float32))
+        h5.create_dataset("sources", data=np.asarray([f"file{i % 4}.mat" for i in range(records)]).astype("S200"))
+        splits = h5.create_group("splits")
+        for name, rows in (("train", order[:cut_train]), ("val", order[cut_train:cut_val]), ("test", order[cut_val:])):
+            splits.create_dataset(name, data=np.sort(rows).astype(np.int32))
+    return buffer.getvalue()

@@ -2,11 +2,12 @@
 
 from pfd_shared.generation.config import FeatureConfig, GenerationConfig, balanced_v2, classic, preset, quick
 from .dataset import Dataset, generate_batch, generate_dataset
-from .features import FEATURE_NAMES, compute_features, compute_window_features
+from .features import FEATURE_NAMES, compute_features
 from .record import Record, RecordMeta, generate_record
 from .rolling import characteristic_frequencies
 from .snr import ROBUSTNESS_SNR_DB, add_noise_snr
-from .splits import Splits, stratified_split
+from .splits import Splits, recording_split, stratified_split, time_block_split
+from .windows import Windows, compute_window_features, window_features, window_samples
 
 __all__ = [
     "FEATURE_NAMES",
@@ -28,5 +29,10 @@ __all__ = [
     "generate_record",
     "preset",
     "quick",
+    "recording_split",
     "stratified_split",
+    "time_block_split",
+    "Windows",
+    "window_features",
+    "window_samples",
 ]

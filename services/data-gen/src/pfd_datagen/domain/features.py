@@ -90,28 +90,3 @@ def compute_features(
     with ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
         list(pool.map(run, starts))
     return out
-
-
-def window_signals(x: np.ndarray, fs: float, window_s: float) -> np.ndarray:
-    """(n, samples) -> (n, n_windows, window) non-overlapping windows (tail dropped)."""
-    win = int(round(window_s * fs))
-    n_win = x.shape[-1] // win
-    if n_win == 0:
-        raise ValueError(f"window_s={window_s} longer than the record ({x.shape[-1] / fs:g} s)")
-    return x[:, : n_win * win].reshape(x.shape[0], n_win, win)
-
-
-def compute_window_features(
-    x: np.ndarray,
-    fs: float,
-    speed_hz: np.ndarray | float,
-    cfg: FeatureConfig | None = None,
-    workers: int | None = None,
-) -> np.ndarray:
-    """(n, samples) -> (n, n_windows, 36) features on cfg.window_s windows (5 per 5 s record)."""
-    cfg = cfg or FeatureConfig()
-    x = np.atleast_2d(x)
-    w = window_signals(x, fs, cfg.window_s)
-    speed = np.repeat(np.broadcast_to(np.asarray(speed_hz, dtype=np.float64), (x.shape[0],)), w.shape[1])
-    flat = compute_features(w.reshape(-1, w.shape[-1]), fs, speed, cfg, workers)
-    return flat.reshape(w.shape[0], w.shape[1], N_FEATURES)

@@ -45,3 +45,33 @@ def stratified_split(
             parts[k].append(chunk)
     rows = [np.sort(np.flatnonzero(np.isin(groups, np.concatenate(p)))) for p in parts]
     return Splits(*rows)
+
+
+def time_block_split(recordings: np.ndarray, fractions: tuple[float, float, float] = DEFAULT_FRACTIONS) -> Splits:
+    """Each recording's records (rows in time order) cut into consecutive train / val / test blocks.
+
+    Records do not overlap, so no window of one split shares a sample with another split; a recording of at
+    least three records has a record in every split.
+    """
+    recordings = np.asarray(recordings)
+    parts: list[list[np.ndarray]] = [[], [], []]
+    for recording in np.unique(recordings):
+        rows = np.flatnonzero(recordings == recording)
+        n_val = max(1, int(round(fractions[1] * rows.size))) if rows.size >= 3 else 0
+        n_test = max(1, int(round(fractions[2] * rows.size))) if rows.size >= 3 else 0
+        n_train = rows.size - n_val - n_test
+        for k, block in enumerate(np.split(rows, [n_train, n_train + n_val])):
+            parts[k].append(block)
+    return Splits(*(np.sort(np.concatenate(p)) if p else np.empty(0, dtype=np.int64) for p in parts))
+
+
+def recording_split(labels: np.ndarray, recordings: np.ndarray, seed: int,
+                    fractions: tuple[float, float, float] = DEFAULT_FRACTIONS) -> Splits:
+    """Whole recordings per split, stratified by label; refuses labels with fewer recordings than splits."""
+    labels, recordings = np.asarray(labels), np.asarray(recordings)
+    for label in np.unique(labels):
+        count = np.unique(recordings[labels == label]).size
+        if count < len(fractions):
+            raise ValueError(f"split policy 'recordings' needs at least {len(fractions)} recordings of label "
+                             f"{label!r} (found {count}); use 'time_blocks' or add recordings")
+    return stratified_split(labels, labels.astype(str), seed, groups=recordings, fractions=fractions)

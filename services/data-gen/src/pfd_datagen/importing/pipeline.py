@@ -10,11 +10,12 @@ import numpy as np
 from pfd_shared.events.datasets import DatasetImportRequested, ImportFileSpec
 from pfd_shared.generation import FeatureConfig
 
-from pfd_datagen.building import split_rows
-from pfd_datagen.domain import FEATURE_NAMES, compute_features
+from pfd_shared.recordings.readers import ImportFileError, read_signal
+
+from pfd_datagen.building import windows_of
+from pfd_datagen.domain import FEATURE_NAMES, compute_features, recording_split, time_block_split
 from pfd_datagen.domain.resample import cut_records, estimate_shaft_speed, resample
 from pfd_datagen.hdf5_store import DatasetArrays
-from pfd_datagen.importing.readers import ImportFileError, read_signal
 
 Progress = Callable[[str, int, int], None]
 SPEED_SEARCH_HZ = (5.0, 200.0)
@@ -36,7 +37,7 @@ def build_import(request: DatasetImportRequested, paths: dict[str, Path], *, rec
     rate = common_rate(request.files, request.target_sample_rate_hz)
     record_len = int(round((request.record_seconds or record_seconds) * rate))
     class_names = tuple(sorted({spec.label for spec in request.files}))
-    records, labels, sources, speeds = [], [], [], []
+    records, labels, sources, speeds, recordings = [], [], [], [], []
     total_samples = 0
     for done, spec in enumerate(request.files):
         progress("reading", done, len(request.files))
@@ -53,15 +54,29 @@ def build_import(request: DatasetImportRequested, paths: dict[str, Path], *, rec
         labels += [class_names.index(spec.label)] * cut.shape[0]
         sources += [spec.file_name] * cut.shape[0]
         speeds += [speed] * cut.shape[0]
+        recordings += [done] * cut.shape[0]
     signals = np.concatenate(records)
     label_array = np.asarray(labels, dtype=np.int64)
     progress("features", 0, signals.shape[0])
     speed_array = np.asarray(speeds)
     features = compute_features(signals, rate, speed_array, FeatureConfig(), workers or None)
+    windows = windows_of(signals, rate, speed_array, request.window_seconds, request.hop_seconds, workers, progress)
     return DatasetArrays(
         signals=signals, labels=label_array, class_names=class_names, sample_rate_hz=rate, features=features,
-        feature_names=FEATURE_NAMES, splits=split_rows(label_array, label_array.astype(str), request.seed, None),
-        operating={"speed_hz": speed_array}, sources=np.asarray(sources),
-        attrs={"kind": "imported", "name": request.name, "seed": request.seed,
+        feature_names=FEATURE_NAMES, splits=import_splits(request, label_array, np.asarray(recordings)),
+        operating={"speed_hz": speed_array}, sources=np.asarray(sources), windows=windows,
+        attrs={"kind": "imported", "name": request.name, "seed": request.seed, "split_policy": request.split_policy,
                "files": [spec.model_dump(mode="json") for spec in request.files]},
     )
+
+
+def import_splits(request: DatasetImportRequested, labels: np.ndarray, recordings: np.ndarray) -> dict[str, np.ndarray]:
+    """Record rows per split under the request's policy; records of one recording never overlap across splits."""
+    if request.split_policy == "recordings":
+        try:
+            splits = recording_split(labels, recordings, request.seed)
+        except ValueError as exc:
+            raise ImportFileError(request.files[0].file_name if len(request.files) == 1 else "the import", str(exc)) from exc
+    else:
+        splits = time_block_split(recordings)
+    return {"train": splits.train, "val": splits.val, "test": splits.test}

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, PositiveFloat
 
-from pfd_shared.events.datasets import ImportFileSpec
+from pfd_shared.events.datasets import ImportFileSpec, SplitPolicy
 
 
 class DatasetGenerateCreate(BaseModel):
@@ -28,6 +28,13 @@ class DatasetImportCreate(BaseModel):
     target_sample_rate_hz: PositiveFloat | None = None
     record_seconds: PositiveFloat | None = None
     seed: int = Field(default=0, ge=0)
+    window_seconds: PositiveFloat | None = Field(default=None, description="Also store per-window features.")
+    hop_seconds: PositiveFloat | None = None
+    split_policy: SplitPolicy = "time_blocks"
+
+    def options(self) -> dict[str, Any]:
+        """Everything but the name and files, as DatasetImportRequested fields."""
+        return self.model_dump(exclude={"name", "files"})
 
 
 class DatasetPublic(BaseModel):
@@ -54,8 +61,29 @@ class DatasetPublic(BaseModel):
     updated_at: datetime
 
 
+class VariablePublic(BaseModel):
+    name: str
+    shape: list[int]
+    length: int
+    dtype: str
+    value: float | None = Field(default=None, description="The number of a scalar variable.")
+
+
+class InspectionPublic(BaseModel):
+    """What the uploaded file holds (from its headers) and what was detected in it."""
+
+    variables: list[VariablePublic]
+    suggested_variable: str | None = None
+    sample_rate_hz: float | None = None
+    sample_rate_source: str | None = None
+    shaft_speed_hz: float | None = None
+    shaft_speed_source: str | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
 class UploadPublic(BaseModel):
     object_key: str
     file_name: str
     size_bytes: int
     sha256: str | None
+    inspection: InspectionPublic | None = None

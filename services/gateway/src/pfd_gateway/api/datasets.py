@@ -11,6 +11,7 @@ from pfd_gateway.api.dataset_models import (
     DatasetGenerateCreate,
     DatasetImportCreate,
     DatasetPublic,
+    InspectionPublic,
     UploadPublic,
 )
 from pfd_gateway.api.deps import API_PREFIX, CurrentPrincipal, GatewayDep, RequireWrite
@@ -37,17 +38,17 @@ async def generate_dataset(body: DatasetGenerateCreate, principal: RequireWrite,
 @router.post("/datasets/imports", status_code=status.HTTP_201_CREATED)
 async def import_dataset(body: DatasetImportCreate, principal: RequireWrite, catalog: CatalogDep) -> DatasetPublic:
     """Import uploaded recordings: per file the variable, label and sample rate."""
-    row = await catalog.request_import(principal, body.name, list(body.files), body.target_sample_rate_hz,
-                                       body.record_seconds, body.seed)
+    row = await catalog.request_import(principal, body.name, list(body.files), **body.options())
     return DatasetPublic.model_validate(row)
 
 
 @router.post("/uploads", status_code=status.HTTP_201_CREATED)
 async def upload_file(file: UploadFile, principal: RequireWrite, catalog: CatalogDep) -> UploadPublic:
-    """Store one recording (.mat, .csv, .npy, .npz) for a later import."""
-    info = await catalog.upload(principal, file.filename or "upload", file.file)
+    """Store one recording (.mat, .csv, .npy, .npz) for a later import; answers with its variables (name, shape,
+    length, dtype) and the sample rate / shaft speed detected in it, read from the file's headers."""
+    info, inspection = await catalog.upload(principal, file.filename or "upload", file.file)
     return UploadPublic(object_key=info.key, file_name=file.filename or "upload", size_bytes=info.size,
-                        sha256=info.sha256)
+                        sha256=info.sha256, inspection=InspectionPublic.model_validate(inspection.to_json()))
 
 
 @router.get("/datasets")

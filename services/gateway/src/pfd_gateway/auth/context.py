@@ -11,6 +11,7 @@ from uuid import uuid4
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pfd_gateway.auth.passwords import Passwords
+from pfd_gateway.auth.session_cache import RevocationSignal, SessionCache
 from pfd_gateway.settings import AuthSettings
 
 
@@ -43,6 +44,12 @@ class AuthContext:
     settings: AuthSettings
     passwords: Passwords
     clock: Callable[[], datetime] = field(default=utc_now)
+    revocations: RevocationSignal | None = None  # shared by the gateway processes of a host
+    session_cache: SessionCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.session_cache = SessionCache(self.settings.session_cache_s, self.settings.session_cache_size,
+                                          self.revocations)
 
     def now(self) -> datetime:
         return self.clock()

@@ -18,10 +18,13 @@ from pfd_gateway.settings import GatewaySettings
 T = TypeVar("T")
 
 
-async def with_auth(settings: GatewaySettings, work: Callable[[AuthService], Awaitable[T]]) -> T:
-    """Migrate the gateway's database, run ``work`` with an AuthService on it, close the engine."""
+async def with_auth(settings: GatewaySettings, work: Callable[[AuthService], Awaitable[T]], *,
+                    migrate: bool = True) -> T:
+    """Migrate the gateway's database (unless ``migrate`` is False), run ``work`` with an AuthService on it,
+    close the engine."""
     url = settings.database_url()
-    await asyncio.to_thread(upgrade, MIGRATIONS, url)
+    if migrate:
+        await asyncio.to_thread(upgrade, MIGRATIONS, url)
     engine = make_engine(url, settings.database)
     try:
         return await work(AuthService(make_session_factory(engine), settings.auth))

@@ -14,6 +14,7 @@ from pfd_gateway.auth.credentials import Credentials
 from pfd_gateway.auth.errors import CsrfMismatch, InsufficientScope, NotAuthenticated
 from pfd_gateway.auth.login import LoginService
 from pfd_gateway.auth.passwords import Passwords
+from pfd_gateway.auth.session_cache import RevocationSignal
 from pfd_gateway.auth.sessions import SessionService
 from pfd_gateway.auth.shares import ShareService
 from pfd_gateway.auth.throttling import ThrottleService
@@ -28,8 +29,8 @@ log = logging.getLogger(__name__)
 
 class AuthService:
     def __init__(self, db: async_sessionmaker[AsyncSession], settings: AuthSettings,
-                 clock: Callable[[], datetime] = utc_now) -> None:
-        self.ctx = AuthContext(db, settings, Passwords(settings), clock)
+                 clock: Callable[[], datetime] = utc_now, revocations: RevocationSignal | None = None) -> None:
+        self.ctx = AuthContext(db, settings, Passwords(settings), clock, revocations)
         self.users = UserService(self.ctx)
         self.sessions = SessionService(self.ctx)
         self.api_keys = ApiKeyService(self.ctx)

@@ -37,10 +37,15 @@ class SessionService:
         return NewSession(session_id, token, csrf_token_for(token), expires_at, user)
 
     async def resolve(self, token: str) -> Principal:
-        """The principal of a session cookie; NotAuthenticated or SessionExpired otherwise."""
-        now, settings = self.ctx.now(), self.ctx.settings
+        """The principal of a session cookie (reused from the session cache while it is valid there);
+        NotAuthenticated or SessionExpired otherwise."""
+        now, settings, cache, token_digest = self.ctx.now(), self.ctx.settings, self.ctx.session_cache, digest(token)
+        cached = cache.get(token_digest, now)
+        if cached is not None:
+            return cached
+        generation = cache.generation
         query = (select(sessions, users.c.email, users.c.role, users.c.is_active)
-                 .join(users, users.c.id == sessions.c.user_id).where(sessions.c.token_hash == digest(token)))
+                 .join(users, users.c.id == sessions.c.user_id).where(sessions.c.token_hash == token_digest))
         async with self.ctx.db() as db, db.begin():
             row = (await db.execute(query)).mappings().first()
             if row is None or row["revoked_at"] is not None or not row["is_active"]:
@@ -50,7 +55,13 @@ class SessionService:
                 raise SessionExpired()
             if now - last_seen >= timedelta(seconds=settings.last_used_interval_s):
                 await db.execute(update(sessions).where(sessions.c.id == row["id"]).values(last_seen_at=now))
-        return Principal(row["user_id"], row["email"], Role(row["role"]), ALL_SCOPES, "session", session_id=row["id"])
+                last_seen = now
+        principal = Principal(row["user_id"], row["email"], Role(row["role"]), ALL_SCOPES, "session",
+                              session_id=row["id"])
+        cache.put(token_digest, principal, now, as_utc(row["expires_at"]),
+                  last_seen + timedelta(seconds=settings.session_idle_s),
+                  last_seen + timedelta(seconds=settings.last_used_interval_s), generation=generation)
+        return principal
 
     async def list_active(self, principal: Principal) -> list[SessionRecord]:
         """The user's sessions that are neither revoked nor expired, newest first."""
@@ -72,6 +83,7 @@ class SessionService:
         async with self.ctx.db() as db, db.begin():
             if (await db.execute(statement)).rowcount == 0:  # type: ignore[attr-defined]
                 raise NotFound()
+        self.ctx.session_cache.drop_session(session_id)
 
     async def logout(self, principal: Principal) -> None:
         if principal.session_id is None:
@@ -82,4 +94,5 @@ class SessionService:
         """Revoke every session of the caller, this one included; returns how many."""
         async with self.ctx.db() as db, db.begin():
             result = await db.execute(revoke_user_sessions(principal.user_id, self.ctx.now()))
+        self.ctx.session_cache.drop_user(principal.user_id)
         return int(result.rowcount)  # type: ignore[attr-defined]

@@ -76,6 +76,7 @@ class UserService:
                 await db.execute(revoke_user_sessions(user_id, now))
                 await db.execute(update(api_keys).where(api_keys.c.user_id == user_id, api_keys.c.revoked_at.is_(None))
                                  .values(revoked_at=now))
+        self.ctx.session_cache.drop_user(user_id)  # cached principals carry the old role or active state
         return await self.get(user_id)
 
     async def change_password(self, principal: Principal, current_password: str, new_password: str) -> None:
@@ -90,6 +91,7 @@ class UserService:
             await db.execute(update(users).where(users.c.id == principal.user_id)
                              .values(password_hash=new_hash, password_changed_at=now))
             await db.execute(revoke_user_sessions(principal.user_id, now, keep=principal.session_id))
+        self.ctx.session_cache.drop_user(principal.user_id)
 
     async def ensure_dev_admin(self, environment: str) -> str | None:
         """Development first start: create the default admin when no user exists; returns its password once."""

@@ -12,12 +12,14 @@ import flask
 from a2wsgi import WSGIMiddleware
 from dash import ClientsideFunction, Input, Output, State
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from pfd_gateway.dashboard.bridge import LoopBridge
 from pfd_gateway.dashboard.components.shell import shell_layout
 from pfd_gateway.dashboard.context import DashboardContext
 from pfd_gateway.dashboard.errors import error_boundary
 from pfd_gateway.dashboard.guard import INLINE_SCRIPTS, Resolver, install_guard
+from pfd_gateway.dashboard.routing import DashboardShortcut, RouteFreePaths
 from pfd_gateway.dashboard.session import current_user
 from pfd_gateway.dashboard.users import session_resolver
 
@@ -25,7 +27,10 @@ if TYPE_CHECKING:
     from pfd_gateway.bootstrap import Gateway
 
 ASSETS = Path(__file__).parent / "assets"
-PAGES = ("login", "home", "system_health", "api_monitoring", "datasets", "import_data", "signal_viewer", "settings")
+PAGES = ("login", "home", "system_health", "api_monitoring", "datasets", "import_data", "signal_viewer", "settings",
+         "data_explorer",
+         "experiments", "experiment_new", "experiment_monitor", "experiment_results", "experiment_compare",
+         "notifications", "notification_preferences", "webhooks", "email_settings", "digests")
 VENDOR_CSS = ("/assets/vendor/bootstrap.min.css", "/assets/vendor/bootstrap-icons.min.css")
 NOT_DASHBOARD = ("/api/", "/ws", "/health/", "/metrics")  # unknown paths there stay a plain 404
 BOOT_SCRIPT = "/assets/boot/renderer.js"  # the renderer start, as a file: the CSP allows no inline scripts
@@ -85,15 +90,18 @@ class DashMount:
     It also binds the bridge to the loop serving the request.
     """
 
-    def __init__(self, wsgi: Any, bridge: LoopBridge, not_found: Any) -> None:
+    def __init__(self, wsgi: Any, bridge: LoopBridge, not_found: Any, paths: RouteFreePaths | None = None) -> None:
         self.wsgi = wsgi
         self.bridge = bridge
         self.not_found = not_found
+        self.paths = paths  # where it remembers the paths it served (``routing.DashboardShortcut``)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"].startswith(NOT_DASHBOARD):
             await self.not_found(scope, receive, send)
             return
+        if self.paths is not None:
+            self.paths.remember(scope["path"])
         self.bridge.bind(asyncio.get_running_loop())
         await self.wsgi(scope, receive, send)
 
@@ -104,5 +112,7 @@ def mount_dashboard(app: FastAPI, gateway: Gateway) -> dash.Dash:
     ctx = DashboardContext(gateway, bridge)
     dash_app = create_dash(ctx, session_resolver(ctx))
     wsgi = WSGIMiddleware(dash_app.server, workers=gateway.settings.dashboard.wsgi_workers)
-    app.router.default = DashMount(wsgi, bridge, not_found=app.router.default)
+    paths = RouteFreePaths(app.router.routes)
+    app.router.default = DashMount(wsgi, bridge, not_found=app.router.default, paths=paths)
+    app.user_middleware.append(Middleware(DashboardShortcut, paths=paths, dashboard=app.router.default))  # innermost
     return dash_app

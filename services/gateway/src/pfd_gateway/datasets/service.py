@@ -21,6 +21,8 @@ from pfd_shared.events.datasets import (
     DatasetImportRequested,
     ImportFileSpec,
 )
+from pfd_shared.recordings.inspection import FileInspection, inspect_stream
+from pfd_shared.recordings.readers import ImportFileError
 from pfd_shared.storage import ObjectInfo, ObjectStore
 from pfd_shared.telemetry.logging import correlation_id_var
 
@@ -80,16 +82,28 @@ class DatasetCatalog:
                                   {"preset": preset, "config": overrides, "seed": seed, "records": config.n_records})
 
     async def request_import(self, principal: Principal, name: str, files: list[ImportFileSpec],
-                             target_rate_hz: float | None, record_seconds: float | None, seed: int) -> dict[str, Any]:
+                             **options: Any) -> dict[str, Any]:
+        """``options``: the other fields of DatasetImportRequested (rate, record length, windows, split policy, seed)."""
         check_upload_owner(principal.user_id, [spec.object_key for spec in files])
         for index, spec in enumerate(files):
             if not await asyncio.to_thread(self.store.exists, spec.object_key):
                 raise InvalidInput(f"files.{index}.object_key", f"{spec.file_name}: upload not found")
-        command = DatasetImportRequested(dataset_id=_new_id(), name=name, files=tuple(files),
-                                         target_sample_rate_hz=target_rate_hz, record_seconds=record_seconds, seed=seed)
+        command = DatasetImportRequested(dataset_id=_new_id(), name=name, files=tuple(files), **options)
         return await self._create(principal, command, "imported", command.model_dump(mode="json", exclude={"dataset_id"}))
 
-    async def upload(self, principal: Principal, file_name: str, stream: BinaryIO) -> ObjectInfo:
+    async def upload(self, principal: Principal, file_name: str, stream: BinaryIO) -> tuple[ObjectInfo, FileInspection]:
+        """Store the file, then list its variables from its headers (the local spool of the upload, not the
+        object store); a file that cannot be read is refused and removed, the message naming it."""
+        info = await self._store_upload(principal, file_name, stream)
+        try:
+            stream.seek(0)
+            inspection = await asyncio.to_thread(inspect_stream, stream, PurePath(file_name).name)
+        except ImportFileError as exc:
+            await asyncio.to_thread(self.store.delete, info.key)
+            raise InvalidInput("file", str(exc)) from exc
+        return info, inspection
+
+    async def _store_upload(self, principal: Principal, file_name: str, stream: BinaryIO) -> ObjectInfo:
         name = PurePath(file_name).name
         if PurePath(name).suffix.lower() not in UPLOAD_SUFFIXES:
             raise InvalidInput("file", f"{name}: unsupported file type; use {', '.join(UPLOAD_SUFFIXES)}")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from pfd_gateway.experiments.tables import ExperimentTables
 
@@ -56,20 +56,38 @@ def filters(tables: ExperimentTables, query: ExperimentQuery) -> list[ColumnElem
     return terms
 
 
+def _direction(column: ColumnElement[Any], order: str) -> ColumnElement[Any]:
+    return column.desc() if order == "desc" else column.asc()
+
+
 def page_select(tables: ExperimentTables, query: ExperimentQuery, where: list[ColumnElement[bool]]) -> Select:  # type: ignore[type-arg]
-    """Ids of one page in order (ties broken by creation time, then id, so paging is stable)."""
-    e, m = tables.experiments.c, tables.metrics.c
-    statement = select(e.experiment_id)
-    if query.sorts_by_metric:
-        statement = statement.select_from(tables.experiments.outerjoin(
-            tables.metrics, and_(m.experiment_id == e.experiment_id, m.metric == query.sort)))
-        key: ColumnElement = m.mean  # type: ignore[type-arg]
-    else:
-        key = e[query.sort]
-    ordered = key.desc().nulls_last() if query.order == "desc" else key.asc().nulls_last()
-    tie = e.created_at.desc() if query.order == "desc" else e.created_at.asc()
-    return (statement.where(*where).order_by(ordered, tie, e.experiment_id)
+    """Ids of one page sorted by a column (ties broken by creation time, then id, so paging is stable).
+
+    The columns are NOT NULL, so the (column, created_at) indexes serve the order; only ids travel through it.
+    """
+    e = tables.experiments.c
+    return (select(e.experiment_id).where(*where)
+            .order_by(_direction(e[query.sort], query.order), _direction(e.created_at, query.order), e.experiment_id)
             .offset(query.offset).limit(query.limit))
+
+
+def ranked_select(tables: ExperimentTables, query: ExperimentQuery,
+                  where: list[ColumnElement[bool]]) -> Select:  # type: ignore[type-arg]
+    """Ids of the experiments that have the sort metric, by its mean (the (metric, mean) index serves it)."""
+    e, m = tables.experiments.c, tables.metrics.c
+    return (select(e.experiment_id)
+            .join_from(tables.metrics, tables.experiments, m.experiment_id == e.experiment_id)
+            .where(m.metric == query.sort, *where)
+            .order_by(_direction(m.mean, query.order), _direction(e.created_at, query.order), e.experiment_id))
+
+
+def unranked_select(tables: ExperimentTables, query: ExperimentQuery,
+                    where: list[ColumnElement[bool]]) -> Select:  # type: ignore[type-arg]
+    """Ids of the experiments without the sort metric (listed after the ranked ones), by creation time."""
+    e, m = tables.experiments.c, tables.metrics.c
+    has_metric = select(m.experiment_id).where(m.experiment_id == e.experiment_id, m.metric == query.sort).exists()
+    return (select(e.experiment_id).where(~has_metric, *where)
+            .order_by(_direction(e.created_at, query.order), e.experiment_id))
 
 
 def count_select(tables: ExperimentTables, where: list[ColumnElement[bool]]) -> Select:  # type: ignore[type-arg]

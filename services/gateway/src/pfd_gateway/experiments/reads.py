@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pfd_gateway.experiments import states
+from pfd_gateway.experiments.query import ExperimentQuery, count_select, page_select, ranked_select, unranked_select
 from pfd_gateway.experiments.tables import ExperimentTables
 from pfd_gateway.experiments.views import (
     EpochPublic,
@@ -28,10 +29,44 @@ async def summaries(session: AsyncSession, tables: ExperimentTables,
     """The experiments with their tags and mean ± std metrics, in the order of ``experiment_ids``."""
     if not experiment_ids:
         return []
-    e, t, m = tables.experiments, tables.tags, tables.metrics
-    ids = list(experiment_ids)
+    e = tables.experiments
     rows = {row["experiment_id"]: dict(row) for row in (await session.execute(
-        select(e).where(e.c.experiment_id.in_(ids)))).mappings()}
+        select(e).where(e.c.experiment_id.in_(list(experiment_ids))))).mappings()}
+    return await decorate(session, tables, [rows[i] for i in experiment_ids if i in rows])
+
+
+async def page(session: AsyncSession, tables: ExperimentTables, query: ExperimentQuery,
+               where: list[ColumnElement[bool]]) -> tuple[int, list[ExperimentPublic]]:
+    """The number of matching experiments and one page of them (five small queries in one session)."""
+    total = int((await session.execute(count_select(tables, where))).scalar_one())
+    return total, await summaries(session, tables, await page_ids(session, tables, query, where))
+
+
+async def page_ids(session: AsyncSession, tables: ExperimentTables, query: ExperimentQuery,
+                   where: list[ColumnElement[bool]]) -> list[str]:
+    """The ids of one page. Sorted by a metric, the experiments that have it come first (index order), then
+    those without it; the second part is only read when the page reaches past the first."""
+    if not query.sorts_by_metric:
+        return list((await session.execute(page_select(tables, query, where))).scalars())
+    ranked = ranked_select(tables, query, where)
+    ids = list((await session.execute(ranked.offset(query.offset).limit(query.limit))).scalars())
+    if len(ids) == query.limit:
+        return ids
+    if ids:
+        ranked_total = query.offset + len(ids)
+    else:
+        ranked_total = int((await session.execute(select(func.count()).select_from(ranked.subquery()))).scalar_one())
+    rest = unranked_select(tables, query, where).offset(max(0, query.offset - ranked_total))
+    return ids + list((await session.execute(rest.limit(query.limit - len(ids)))).scalars())
+
+
+async def decorate(session: AsyncSession, tables: ExperimentTables,
+                   rows: list[dict[str, Any]]) -> list[ExperimentPublic]:
+    """Experiment rows as views, with their tags and metrics (two queries for all of them)."""
+    if not rows:
+        return []
+    t, m = tables.tags, tables.metrics
+    ids = [row["experiment_id"] for row in rows]
     tags: dict[str, list[str]] = defaultdict(list)
     for experiment_id, tag in await session.execute(
             select(t.c.experiment_id, t.c.tag).where(t.c.experiment_id.in_(ids)).order_by(t.c.tag)):
@@ -40,8 +75,8 @@ async def summaries(session: AsyncSession, tables: ExperimentTables,
     for row in (await session.execute(select(m).where(m.c.experiment_id.in_(ids)).order_by(m.c.metric))).mappings():
         metrics[row["experiment_id"]][row["metric"]] = MetricSummary(
             mean=row["mean"], std=row["std"], count=row["count"], values=list(row["run_values"]))
-    return [ExperimentPublic.model_validate(rows[i] | {"tags": tags[i], "metrics": metrics[i]}) for i in ids
-            if i in rows]
+    return [ExperimentPublic.model_validate(row | {"tags": tags[row["experiment_id"]],
+                                                   "metrics": metrics[row["experiment_id"]]}) for row in rows]
 
 
 async def facets(session: AsyncSession, tables: ExperimentTables,

@@ -37,7 +37,7 @@ from pfd_gateway.domain.access import Principal
 from pfd_gateway.domain.system_status import StatusBoard
 from pfd_gateway.experiments import compare as comparing
 from pfd_gateway.experiments import projection, reads, states
-from pfd_gateway.experiments.query import ExperimentQuery, count_select, filters, page_select
+from pfd_gateway.experiments.query import ExperimentQuery, filters
 from pfd_gateway.experiments.requests import check_dataset, clean_tags, resolve_config
 from pfd_gateway.experiments.tables import RESOURCE_TYPE, ExperimentTables
 from pfd_gateway.experiments.views import (
@@ -156,9 +156,8 @@ class ExperimentService:
         where = [ShareService.visible_clause(principal, RESOURCE_TYPE, e.experiment_id, e.owner_id),
                  *filters(self.tables, query)]
         async with self.sessions() as session:
-            total = int((await session.execute(count_select(self.tables, where))).scalar_one())
-            ids = list((await session.execute(page_select(self.tables, query, where))).scalars())
-        return ExperimentPage(items=await self._summaries(ids), total=total, offset=query.offset, limit=query.limit)
+            total, items = await reads.page(session, self.tables, query, where)
+        return ExperimentPage(items=items, total=total, offset=query.offset, limit=query.limit)
 
     async def facets(self, principal: Principal) -> dict[str, list[str]]:
         """The filter choices of the caller's visible experiments: models, data sets, statuses, tags, owners."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pfd_shared.events.notifications import Channel, DeliveryMode, DigestFrequency, PreferenceRule
-
-DEFAULT_CHANNELS: tuple[Channel, ...] = ("in_app", "webhook")  # email needs an address: off until chosen
+from pfd_shared.events.notifications import DeliveryMode, DigestFrequency, PreferenceRule
+from pfd_shared.notification_rules import DEFAULT_CHANNELS
 
 
 @dataclass(frozen=True)

@@ -134,9 +134,17 @@
       ...progress(snapshot)];
   };
 
+  /** A pushed lifecycle event (not an epoch or log line) of one of ``ids`` (a string or a list): its seq. */
+  pfd.experimentsTouched = function (live, ids) {
+    const wanted = [].concat(ids || []);
+    const touched = ((live && live.frames) || []).some((frame) => !QUIET.includes(frame.type)
+      && wanted.includes(((frame.data || {}).payload || {}).experiment_id));
+    return touched ? live.seq : ns.no_update;
+  };
+
   pfd.experimentMonitorLog = function (initial, live, runId, snapshot) {
     if (!runId) return "";
-    const limit = (snapshot && snapshot.log_limit) || 500;
+    const limit = snapshot && snapshot.log_limit ? snapshot.log_limit : Infinity;
     if (triggered("experiment-monitor-log-initial") && initial && initial.run_id === runId) {
       monitor.logs[runId] = initial.lines.slice(-limit);
     }

@@ -1,6 +1,7 @@
 /* Import page: uploads straight to POST /api/v1/uploads, one XMLHttpRequest per file (XHR rather than fetch:
  * only XHR reports upload progress), with the CSRF header; per-file progress and result in
- * #import-upload-progress; the uploaded files (object_key, file_name, size_bytes) go to the import-uploads store. */
+ * #import-upload-progress; the uploaded files (object_key, file_name, size_bytes and the gateway's inspection of
+ * the file: variables, detected sample rate and speed) go to the import-uploads store. */
 (function () {
   "use strict";
   const ns = (window.dash_clientside = window.dash_clientside || {});
@@ -118,7 +119,8 @@
           entry.percent = percent;
           show(entries, true);
         });
-        uploaded.push({ object_key: result.object_key, file_name: result.file_name, size_bytes: result.size_bytes });
+        uploaded.push({ object_key: result.object_key, file_name: result.file_name, size_bytes: result.size_bytes,
+          inspection: result.inspection });
         Object.assign(entry, { percent: 100, state: "done" });
       } catch (err) {
         Object.assign(entry, { percent: 100, state: "failed", message: err.message });

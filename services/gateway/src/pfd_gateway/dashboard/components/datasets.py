@@ -20,6 +20,7 @@ from pfd_gateway.datasets import states
 STATUS_COLOURS = {states.REQUESTED: "secondary", states.BUILDING: "info", states.READY: "success",
                   states.FAILED: "danger", states.DELETING: "warning"}
 DOWNLOAD_URL = "/api/v1/datasets/{}/download"
+EXPLORER_URL = "/explorer?dataset={}"
 TABLE_HEAD = ("Name", "Kind", "Status", "Records", "Classes", "Size", "Owner", "Created", "")
 MAPPING_HEAD = ("File", "Variable", "Label", "Sample rate (Hz)", "Shaft speed (Hz, optional)")
 MAPPING_FIELDS = ("variable", "label", "sample_rate_hz", "shaft_speed_hz")
@@ -78,9 +79,14 @@ def row_actions(row: Mapping[str, Any]) -> html.Div:
                       className="btn btn-sm btn-outline-primary" + ("" if ready else " disabled"),
                       id={"type": "datasets-download", "id": dataset_id},
                       **({} if ready else {"aria-disabled": "true"}))
+    explore = html.A(html.I(className="bi bi-search"), href=EXPLORER_URL.format(dataset_id),
+                     title="Open in the data explorer", id={"type": "datasets-explore", "id": dataset_id},
+                     className="btn btn-sm btn-outline-primary" + ("" if ready else " disabled"),
+                     **({} if ready else {"aria-disabled": "true"}))
     buttons: list[Any] = [
         dbc.Button(html.I(className="bi bi-bar-chart"), id={"type": "datasets-select", "id": dataset_id}, size="sm",
                    color="secondary", outline=True, title="Show the class distribution"),
+        explore,
         download,
     ]
     if states.can_delete(row["status"]):
@@ -126,22 +132,65 @@ def _mapping_input(field: str, key: str, **props: Any) -> dbc.Input:
     return dbc.Input(id={"type": f"import-{field.replace('_', '-')}", "key": key}, size="sm", **props)
 
 
-def mapping_table(uploads: Sequence[Mapping[str, Any]]) -> html.Div | dbc.Table:
-    """One row per uploaded file: how to read it (variable) and what it is (label, sample rate, shaft speed)."""
+def variable_label(variable: Mapping[str, Any]) -> str:
+    """``X118_DE_time · 122,571 × float64`` (shape when it has more than one dimension)."""
+    shape = variable.get("shape") or []
+    size = " × ".join(f"{d:,}" for d in shape) if len(shape) > 1 else f"{variable['length']:,}"
+    return f"{variable['name']} · {size} × {variable['dtype']}"
+
+
+def _detected(inspection: Mapping[str, Any], field: str) -> tuple[Any, str | None]:
+    value, source = inspection.get(field), inspection.get(field.replace("_hz", "_source"))
+    return value, (f"detected from {source}" if value is not None and source else None)
+
+
+def _variable_cell(key: str, suffix: str, inspection: Mapping[str, Any] | None, value: Any) -> Any:
+    """A dropdown of the file's variables (length and dtype) when the upload was inspected, else a text field."""
+    if not inspection or not inspection.get("variables"):
+        return _mapping_input("variable", key, placeholder=VARIABLE_HINTS.get(suffix, ""), disabled=suffix == ".npy",
+                              value=value)
+    listed = inspection["variables"]
+    signals = [v for v in listed if v["length"] > 1]
+    scalars = [f"{v['name']} = {v['value']:g}" for v in listed if v.get("value") is not None]
+    chosen = value if value in {v["name"] for v in signals} else inspection.get("suggested_variable")
+    select = dbc.Select(id={"type": "import-variable", "key": key}, size="sm", value=chosen or "",
+                        options=[{"label": "choose a variable…", "value": "", "disabled": True}]
+                        + [{"label": variable_label(v), "value": v["name"]} for v in signals])
+    notes = list(inspection.get("notes") or []) + ([f"also: {', '.join(scalars)}"] if scalars else [])
+    return html.Div([select] + [html.Small(note, className="text-body-secondary d-block") for note in notes])
+
+
+def _number_cell(field: str, key: str, inspection: Mapping[str, Any] | None, value: Any, **props: Any) -> Any:
+    detected, source = _detected(inspection or {}, field)
+    shown = value if value not in (None, "") else (round(detected, 3) if detected is not None else None)
+    hint = [html.Small(source, className="text-body-secondary d-block pfd-import-detected")] if source else []
+    return html.Div([_mapping_input(field, key, type="number", min=0, step="any", value=shown, **props), *hint])
+
+
+def mapping_table(uploads: Sequence[Mapping[str, Any]],
+                  current: Mapping[str, Mapping[str, Any]] | None = None) -> html.Div | dbc.Table:
+    """One row per uploaded file: how to read it (variable) and what it is (label, sample rate, shaft speed).
+
+    ``current`` (field -> {object_key: value}) keeps what the user already entered for files listed before;
+    new files start from what the upload's inspection detected.
+    """
     if not uploads:
         return empty_state("bi-file-earmark-arrow-up", "No files uploaded yet",
                            "Uploaded files appear here to be mapped before the import.")
+    current = current or {}
     rows = []
     for upload in uploads:
         key, suffix = upload["object_key"], PurePath(upload["file_name"]).suffix.lower()
+        inspection = upload.get("inspection")
+        entered = {field: current.get(field, {}).get(key) for field in MAPPING_FIELDS}
         rows.append(html.Tr([
             html.Td([html.Div(upload["file_name"], className="fw-semibold"),
                      html.Small(format_bytes(upload["size_bytes"]), className="text-body-secondary")]),
-            html.Td(_mapping_input("variable", key, placeholder=VARIABLE_HINTS.get(suffix, ""),
-                                   disabled=suffix == ".npy")),
-            html.Td(_mapping_input("label", key, placeholder="e.g. inner_race")),
-            html.Td(_mapping_input("sample_rate_hz", key, type="number", min=0, placeholder="e.g. 12000")),
-            html.Td(_mapping_input("shaft_speed_hz", key, type="number", min=0)),
+            html.Td(_variable_cell(key, suffix, inspection, entered["variable"])),
+            html.Td(_mapping_input("label", key, placeholder="e.g. inner_race", value=entered["label"])),
+            html.Td(_number_cell("sample_rate_hz", key, inspection, entered["sample_rate_hz"],
+                                 placeholder="e.g. 12000")),
+            html.Td(_number_cell("shaft_speed_hz", key, inspection, entered["shaft_speed_hz"])),
         ], id={"type": "import-mapping-row", "key": key}))
     head = html.Thead(html.Tr([html.Th(title) for title in MAPPING_HEAD]))
     return dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, className="mb-0 align-middle",

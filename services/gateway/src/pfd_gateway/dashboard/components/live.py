@@ -18,6 +18,8 @@ LIVE_ROUTES: dict[str, list[str]] = {
     "live-system": ["system."],
     "live-monitoring": ["monitoring."],
     "live-datasets": ["datasets."],
+    "live-projections": ["projections."],
+    "live-notifications": ["notifications."],
     "live-training": ["training."],
 }
 # Stores that receive every frame since their last update as {"seq", "frames": [...]} instead of only the newest:

@@ -7,14 +7,16 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from pfd_gateway.dashboard.components.live import WS_STATE, live_stores
+from pfd_gateway.dashboard.components.notifications import notification_bell
 from pfd_gateway.dashboard.errors import ERROR_AREA
 from pfd_gateway.dashboard.session import DashboardUser
 from pfd_gateway.settings import DashboardSettings
 
 
-def sidebar() -> html.Nav:
-    """Every registered page that asks for a sidebar entry, in page order."""
-    pages = [page for page in dash.page_registry.values() if page.get("sidebar")]
+def sidebar(user: DashboardUser) -> html.Nav:
+    """Every registered page that asks for a sidebar entry (admin pages for admins only), in page order."""
+    pages = [page for page in dash.page_registry.values()
+             if page.get("sidebar") and (not page.get("admin") or user.principal.is_admin)]
     links = [
         dbc.NavLink([html.I(className=f"bi {page.get('icon', 'bi-circle')} me-2"), page["name"]],
                     href=page["relative_path"], active="exact", id=f"shell-nav-{page['module'].rsplit('.', 1)[-1]}")
@@ -41,6 +43,7 @@ def header(user: DashboardUser) -> dbc.Navbar:
         dbc.NavbarBrand([html.I(className="bi bi-activity me-2 text-primary"), "PFD"], href="/", className="fw-bold"),
         html.Div([
             dbc.Badge("connecting", id=WS_STATE, color="secondary", className="pfd-ws-state", pill=True),
+            notification_bell(),
             dbc.Button(html.I(className="bi bi-moon-stars", id="shell-theme-icon"), id="shell-theme-toggle",
                        color="link", className="px-2", title="Toggle light/dark theme"),
             user_menu(user),
@@ -59,5 +62,5 @@ def shell_layout(user: DashboardUser | None, settings: DashboardSettings) -> htm
         return html.Div([theme_store(), content], className="pfd-public")
     return html.Div([
         theme_store(), dcc.Store(id="shell-logout-done"), *live_stores(settings), header(user),
-        html.Div([sidebar(), content], className="d-flex pfd-body"),
+        html.Div([sidebar(user), content], className="d-flex pfd-body"),
     ])

@@ -50,27 +50,26 @@ STORES = ("experiments-init", "experiments-purged", "experiments-live-refreshed"
 
 
 def filters_row() -> dbc.Row:
+    return dbc.Row([dbc.Col(dcc.Dropdown(id=FILTER_IDS[name], multi=True, placeholder=label,
+                                         className="pfd-exp-filter"), md=4, lg=True)
+                    for name, label in FILTER_LABELS.items()], className="g-2 mb-3")
+
+
+def search_row() -> dbc.Row:
     search = dbc.Input(id=FILTER_IDS["q"], type="search", placeholder="Search name, model or data set…",
                        debounce=True)
-    dropdowns = [dbc.Col(dcc.Dropdown(id=FILTER_IDS[name], multi=True, placeholder=label,
-                                      className="pfd-exp-filter"), md=6, lg=2)
-                 for name, label in FILTER_LABELS.items()]
-    return dbc.Row([dbc.Col(search, md=12, lg=2), *dropdowns], className="g-2 mb-2")
-
-
-def saved_row() -> dbc.Row:
     return dbc.Row([
+        dbc.Col(search, lg=4),
         dbc.Col(dcc.Dropdown(id="experiments-saved", placeholder="Saved searches", className="pfd-exp-filter"),
-                md=4, lg=3),
+                md=5, lg=3),
         dbc.Col(dbc.InputGroup([
             dbc.Input(id="experiments-save-name", placeholder="Name this search", maxLength=100),
             dbc.Button([html.I(className="bi bi-bookmark-plus me-1"), "Save"], id="experiments-save",
                        color="secondary", outline=True),
             dbc.Button(html.I(className="bi bi-bookmark-x"), id="experiments-delete-search", color="danger",
                        outline=True, title="Delete the chosen saved search"),
-        ]), md=8, lg=5),
-        dbc.Col(html.Div(id="experiments-count", className="text-body-secondary small text-lg-end"), lg=4),
-    ], className="g-2 mb-3 align-items-center")
+        ]), md=7, lg=5),
+    ], className="g-2 mb-2 align-items-center")
 
 
 def grid() -> dag.AgGrid:
@@ -96,9 +95,9 @@ def page_layout(compare_limits: dict[str, Any]) -> html.Div:
                            className="btn btn-sm btn-primary", id="experiments-new")),
         *[dcc.Store(id=store, data=True if store == "experiments-init" else None) for store in STORES],
         dcc.Store(id="experiments-compare-limits", data=compare_limits),
-        section_card("Experiments", html.Div([filters_row(), saved_row(), grid(),
-                                              html.Div(id="experiments-empty"),
-                                              html.Div(id="experiments-tag-result", className="mt-2")]),
+        section_card("Experiments", html.Div([search_row(), filters_row(), html.Div(id="experiments-empty"),
+                                              html.Div(id="experiments-tag-result", className="mb-2"), grid()]),
+                     actions=html.Small(id="experiments-count", className="text-body-secondary"),
                      card_id="experiments-card"),
     ])
 

@@ -37,6 +37,14 @@ from pfd_gateway.datasets.service import UPLOAD_SUFFIXES, with_pushed
 UPLOAD_URL = "/api/v1/uploads"
 MAPPING_IDS = {field: f"import-{field.replace('_', '-')}" for field in MAPPING_FIELDS}
 OPTIONAL_NUMBER = {"type": "number", "min": 0}
+SPLIT_POLICIES = [
+    {"label": "Time blocks per recording (first 70 % train, then 15 % val, last 15 % test)", "value": "time_blocks"},
+    {"label": "Whole recordings per split (needs 3+ recordings per label)", "value": "recordings"},
+]
+OPTION_INPUTS = (("target_sample_rate_hz", "import-target-rate"), ("record_seconds", "import-record-seconds"),
+                 ("seed", "import-seed"), ("window_seconds", "import-window-seconds"),
+                 ("hop_seconds", "import-hop-seconds"), ("split_policy", "import-split-policy"))
+MAPPING_STATES = [State({"type": MAPPING_IDS[field], "key": ALL}, "value") for field in MAPPING_FIELDS]
 
 
 def upload_card(max_bytes: int) -> html.Div:
@@ -47,8 +55,9 @@ def upload_card(max_bytes: int) -> html.Div:
             dbc.Button("Clear list", id="import-clear", color="secondary", outline=True),
         ], className="d-flex gap-2 align-items-center mb-2"),
         dbc.FormText(f"{', '.join(UPLOAD_SUFFIXES)} files of up to {format_bytes(max_bytes)} each, uploaded one by "
-                     "one. For a .mat file, type the variable that holds the signal in the mapping below "
-                     "(e.g. X097_DE_time in the CWRU files); for .npz the array, for .csv the column."),
+                     "one. Each file is inspected on upload: pick the variable (.mat), array (.npz) or column (.csv) "
+                     "that holds the signal in the mapping below; a sample rate or speed found in the file is "
+                     "filled in for you to check."),
         html.Div(id="import-upload-progress", className="mt-3"),
     ])
 
@@ -62,8 +71,18 @@ def import_form() -> html.Div:
                                   "Blank: keep each file's rate."), md=3),
             dbc.Col(form_field("Record length (s)", dbc.Input(id="import-record-seconds", step="any",
                                                                  **OPTIONAL_NUMBER),
-                                  "Blank: one record per file."), md=3),
+                                  "Recordings are cut into back-to-back records. Blank: the service default."), md=3),
             dbc.Col(form_field("Seed", dbc.Input(id="import-seed", type="number", min=0, step=1, value=0)), md=2),
+        ]),
+        dbc.Row([
+            dbc.Col(form_field("Window length (s)", dbc.Input(id="import-window-seconds", step="any",
+                                                                 **OPTIONAL_NUMBER),
+                                  "Optional: also store the 36 features of windows inside every record."), md=3),
+            dbc.Col(form_field("Window hop (s)", dbc.Input(id="import-hop-seconds", step="any", **OPTIONAL_NUMBER),
+                                  "Blank: the window length (no overlap)."), md=3),
+            dbc.Col(form_field("Split policy", dbc.Select(id="import-split-policy", value="time_blocks",
+                                                             options=SPLIT_POLICIES),
+                                  "Windows of one recording never sit in two splits."), md=6),
         ]),
         dbc.Button([html.I(className="bi bi-box-arrow-in-down me-2"), "Import"], id="import-submit", color="primary"),
         html.Div(id="import-result", className="mt-3"),
@@ -101,27 +120,23 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
                             State("import-uploads", "data"), State("import-config", "data"),
                             prevent_initial_call=True)
 
-    @app.callback(Output("import-mapping", "children"), Input("import-uploads", "data"))
-    def show_mapping(uploads: list[dict[str, Any]] | None) -> Any:
-        return mapping_table(uploads or [])
+    @app.callback(Output("import-mapping", "children"), Input("import-uploads", "data"), *MAPPING_STATES)
+    def show_mapping(uploads: list[dict[str, Any]] | None, *_: Any) -> Any:
+        """Re-rendered when files are added: what was entered for the earlier files stays."""
+        return mapping_table(uploads or [], mapping_values(dash.ctx.states_list))
 
     @app.callback(Output("import-result", "children"), Output("import-requested", "data"),
-                  Input("import-submit", "n_clicks"), State("import-name", "value"),
-                  State("import-target-rate", "value"), State("import-record-seconds", "value"),
-                  State("import-seed", "value"), State("import-uploads", "data"),
-                  *[State({"type": MAPPING_IDS[field], "key": ALL}, "value") for field in MAPPING_FIELDS],
+                  Input("import-submit", "n_clicks"), State("import-name", "value"), State("import-uploads", "data"),
+                  *[State(component, "value") for _, component in OPTION_INPUTS], *MAPPING_STATES,
                   running=[(Output("import-submit", "disabled"), True, False)], prevent_initial_call=True)
-    def request_import(_: int, name: str | None, target: float | None, seconds: float | None, seed: int | None,
-                       uploads: list[dict[str, Any]] | None, *__: Any) -> tuple[Any, Any]:
+    def request_import(_: int, name: str | None, uploads: list[dict[str, Any]] | None, *values: Any) -> tuple[Any, Any]:
         try:
             if not uploads:
                 raise InvalidInput("files", "Upload at least one file first.")
             files = import_specs(uploads, mapping_values(dash.ctx.states_list[-len(MAPPING_FIELDS):]))
-            body = DatasetImportCreate.model_validate({
-                "name": (name or "").strip(), "files": [spec.model_dump() for spec in files],
-                "target_sample_rate_hz": target, "record_seconds": seconds, "seed": seed or 0})
-            row = ctx.call(catalog.request_import(signed_in_principal(), body.name, files, body.target_sample_rate_hz,
-                                                  body.record_seconds, body.seed))
+            body = DatasetImportCreate.model_validate({"name": (name or "").strip(), "files": [f.model_dump() for f in files]}
+                                                      | import_options(values[:len(OPTION_INPUTS)]))
+            row = ctx.call(catalog.request_import(signed_in_principal(), body.name, files, **body.options()))
         except InvalidInput as exc:
             return import_alert(exc.message, "danger"), dash.no_update
         except ValidationError as exc:
@@ -136,6 +151,12 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
     def show_recent(frame: dict[str, Any] | None, _: Any) -> Any:
         rows = with_pushed(ctx.call(catalog.list(signed_in_principal())), pushed_event(frame))
         return recent_imports(rows, ctx.settings.recent_imports_shown)
+
+
+def import_options(values: tuple[Any, ...]) -> dict[str, Any]:
+    """The import form's option fields (OPTION_INPUTS order) as request fields; blanks are left out."""
+    options = {field: value for (field, _), value in zip(OPTION_INPUTS, values, strict=True) if value not in (None, "")}
+    return options | {"seed": options.get("seed") or 0}
 
 
 def import_alert(text: str, color: str) -> dbc.Alert:

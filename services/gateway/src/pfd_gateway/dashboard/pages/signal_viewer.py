@@ -32,7 +32,7 @@ def _graph(graph_id: str) -> dcc.Graph:
     return dcc.Graph(id=graph_id, figure=no_data_figure(PICK_FIRST), config={"displaylogo": False})
 
 
-def controls(windows: list[int], default_window: int) -> dbc.Row:
+def controls(windows: list[int], default_window: int, dataset_id: str | None = None, record: int = 0) -> dbc.Row:
     nav = dbc.ButtonGroup([
         dbc.Button([html.I(className="bi bi-chevron-left me-1"), "Previous"], id="signals-prev", outline=True,
                    color="secondary", size="sm"),
@@ -51,12 +51,13 @@ def controls(windows: list[int], default_window: int) -> dbc.Row:
                         options=[{"label": f"{n} samples", "value": str(n)} for n in windows])
     return dbc.Row([
         dbc.Col([dbc.Label("Data set", html_for="signals-dataset", className="small mb-1"),
-                 dbc.InputGroup([dbc.Select(id="signals-dataset", size="sm", placeholder="No ready data set"),
+                 dbc.InputGroup([dbc.Select(id="signals-dataset", size="sm", placeholder="No ready data set",
+                                            value=dataset_id),
                                  dbc.Button(html.I(className="bi bi-arrow-clockwise"), id="signals-refresh",
                                             size="sm", color="secondary", outline=True, title="Reload the list")],
                                 size="sm")], md=4),
         dbc.Col([dbc.Label("Record", html_for="signals-index", className="small mb-1"),
-                 dbc.Input(id="signals-index", type="number", min=0, step=1, value=0, size="sm", debounce=True)],
+                 dbc.Input(id="signals-index", type="number", min=0, step=1, value=record, size="sm", debounce=True)],
                 md=2),
         dbc.Col(nav, md="auto", className="d-flex align-items-end"),
         dbc.Col([dbc.Label("STFT window", html_for="signals-window", className="small mb-1"), window], md="auto"),
@@ -64,11 +65,11 @@ def controls(windows: list[int], default_window: int) -> dbc.Row:
     ], className="g-2 mb-3 align-items-end")
 
 
-def page_layout(settings: SignalViewerSettings) -> html.Div:
+def page_layout(settings: SignalViewerSettings, dataset_id: str | None = None, record: int = 0) -> html.Div:
     return html.Div([
         page_header("Signal viewer", "One record: time plot, spectra, envelope, features and exports."),
         dcc.Store(id="signals-current"), dcc.Store(id="signals-time-zoom"),
-        controls(settings.spectrogram_windows, settings.spectrogram_window),
+        controls(settings.spectrogram_windows, settings.spectrogram_window, dataset_id, record),
         dbc.Row([
             dbc.Col(section_card("Time (drag to zoom: full resolution)", _graph("signals-time")), lg=6,
                     className="mb-3"),
@@ -97,6 +98,11 @@ def _index(value: Any) -> int:
     return int(value)
 
 
+def url_record(value: str | None) -> int:
+    """The record row of the URL's ``record`` (0 when absent or not a row number)."""
+    return int(value) if value and value.isdigit() else 0
+
+
 def time_span(triggered: Any, zoom: list[float | None] | None) -> tuple[float | None, float | None]:
     """Seconds to show: the x zoom (``[t0, t1]``, ``[None, None]`` after a reset) unless the record changed."""
     if RECORD_INPUT in triggered or not zoom:
@@ -106,8 +112,9 @@ def time_span(triggered: Any, zoom: list[float | None] | None) -> tuple[float | 
 
 def register(app: dash.Dash, ctx: DashboardContext) -> None:
     @protected
-    def layout(**_: Any) -> html.Div:
-        return page_layout(ctx.gateway.settings.signals)
+    def layout(dataset: str | None = None, record: str | None = None, **_: Any) -> html.Div:
+        """``?dataset=<id>&record=<row>`` opens that record (e.g. a misclassified one from Results)."""
+        return page_layout(ctx.gateway.settings.signals, dataset, url_record(record))
 
     dash.register_page(__name__, path="/signals", name="Signal viewer", title="Signal viewer · PFD", order=30,
                        sidebar=True, icon="bi-soundwave", layout=layout)

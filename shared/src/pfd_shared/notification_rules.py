@@ -1,4 +1,4 @@
-"""The rule table: which domain events notify their owner, and what the notification says.
+"""The notification rule table: which domain events notify their owner, and what the notification says.
 
 Adding an event type is one ``Rule`` entry: the notifier subscribes to every rule's event, and the
 preferences page lists it. Texts are built from the payload only (no look-ups).
@@ -12,10 +12,11 @@ from typing import Any
 
 from pfd_shared.events.datasets import DatasetFailed, DatasetReady
 from pfd_shared.events.envelope import EventPayload
-from pfd_shared.events.notifications import Level
+from pfd_shared.events.notifications import Channel, Level
 from pfd_shared.events.training import EvaluationCompleted, TrainingCompleted, TrainingFailed
 
 Text = Callable[[Any], str]
+DEFAULT_CHANNELS: tuple[Channel, ...] = ("in_app", "webhook")  # email needs an address: off until chosen
 
 
 @dataclass(frozen=True)

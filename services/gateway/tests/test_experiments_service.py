@@ -1,0 +1,160 @@
+"""Unit tests of the experiments slice's pure parts and of the service with fakes (no database, no broker)."""
+
+import statistics
+from datetime import UTC, datetime
+
+import pytest
+from scipy.stats import chi2
+
+from pfd_shared.events.system import ServiceStatusReported, WorkerCapacity
+
+from pfd_gateway.auth.errors import InvalidInput
+from pfd_gateway.domain.system_status import StatusBoard
+from pfd_gateway.experiments import states
+from pfd_gateway.experiments.compare import config_diff, flatten, record_correctness
+from pfd_gateway.experiments.projection import run_metrics
+from pfd_gateway.experiments.reads import run_view
+from pfd_gateway.experiments.requests import check_dataset, clean_tags, resolve_config
+from pfd_gateway.experiments.service import ExperimentService
+from pfd_gateway.experiments.stats import mcnemar, summarise, summarise_runs
+from pfd_gateway.experiments.views import ExperimentPublic
+from pfd_gateway.settings import ExperimentSettings
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("runs, expected", [
+    ([], "requested"),
+    (["evaluated", "evaluated"], "evaluated"),
+    (["evaluated", "running"], "running"),
+    (["queued", "requested"], "queued"),
+    (["evaluated", "failed"], "partial"),
+    (["failed", "cancelled"], "failed"),
+    (["cancelled", "cancelled"], "cancelled"),
+    (["completed", "evaluated"], "completed"),
+])
+def test_an_experiments_status_summarises_its_runs(runs, expected) -> None:
+    assert states.experiment_status(runs) == expected
+
+
+def test_finished_runs_never_move_back() -> None:
+    assert not any(states.may_move(states.EVALUATED, target) for target in states.RUN_STATES)
+    assert not states.may_move(states.COMPLETED, states.RUNNING)
+    assert not states.may_move(states.CANCELLED, states.RUNNING)  # only a resume request reopens it
+    assert states.may_move(states.RESUMING, states.RUNNING) and states.may_move(states.RUNNING, states.QUEUED)
+    assert states.can_resume(states.FAILED) and not states.can_resume(states.EVALUATED)
+    assert states.can_cancel(states.QUEUED) and not states.can_cancel(states.CANCELLING)
+
+
+def test_mean_and_std_are_the_sample_statistics() -> None:
+    values = [0.91, 0.87, 0.95, 0.9]
+    summary = summarise(values)
+    assert summary.mean == pytest.approx(statistics.mean(values))
+    assert summary.std == pytest.approx(statistics.stdev(values)) and summary.count == 4
+    assert summarise([0.5]).std == 0.0 and summarise([float("nan")]).count == 0
+    by_metric = summarise_runs([{"a": 1.0, "b": 2.0}, {"a": 3.0}])
+    assert by_metric["a"].mean == 2.0 and by_metric["b"].count == 1
+
+
+def test_mcnemar_is_exact_for_few_discordant_records_and_chi_squared_otherwise() -> None:
+    a = {record: record % 2 == 0 for record in range(10)}
+    b = {record: True for record in range(10)}
+    few = mcnemar(a, b | {99: True})
+    assert (few.shared, few.a_only, few.b_only) == (10, 0, 5)
+    assert few.p_value == pytest.approx(0.0625)  # 2 * 0.5 ** 5
+    many_a = {record: record >= 40 for record in range(100)}  # wrong on 40, right on 60
+    many_b = {record: record < 70 for record in range(100)}   # right on 70
+    result = mcnemar(many_a, many_b)
+    b_only, a_only = 40, 30  # records 0-39: only b right; records 70-99: only a right
+    assert (result.a_only, result.b_only) == (a_only, b_only)
+    statistic = (abs(a_only - b_only) - 1) ** 2 / (a_only + b_only)
+    assert result.statistic == pytest.approx(statistic) and result.p_value == pytest.approx(chi2.sf(statistic, 1))
+    assert mcnemar(b, b).p_value == 1.0
+
+
+def _experiment(experiment_id: str, config: dict, dataset_id: str = "d") -> ExperimentPublic:
+    return ExperimentPublic(experiment_id=experiment_id, owner_id="u", name="n", dataset_id=dataset_id,
+                            dataset_name="s", model="cnn1d", preset="small", status="evaluated", run_count=1,
+                            config=config, created_at=NOW, updated_at=NOW)
+
+
+def test_config_diff_lists_only_what_differs_as_dotted_keys() -> None:
+    first = _experiment("a", {"epochs": 2, "optimiser": {"name": "adam", "learning_rate": 0.001}, "seeds": [0]})
+    second = _experiment("b", {"epochs": 2, "optimiser": {"name": "adamw", "learning_rate": 0.001}, "extra": 1},
+                         dataset_id="other")
+    assert flatten({"a": {"b": 1}, "c": [1]}) == {"a.b": 1, "c": [1]}
+    assert config_diff([first, second]) == {"optimiser.name": ["adam", "adamw"], "seeds": [[0], None],
+                                            "extra": [None, 1], "dataset_id": ["d", "other"]}
+
+
+def test_record_correctness_reads_the_reports_test_records_and_skips_malformed_entries() -> None:
+    report = {"test_records": [{"record": 3, "correct": True}, {"record": "x", "correct": True}, {"record": 4},
+                               {"record": 5, "correct": False}]}
+    assert record_correctness(report) == {3: True, 5: False}
+    assert record_correctness({}) is None and record_correctness(None) is None
+
+
+def test_config_errors_name_the_field() -> None:
+    with pytest.raises(InvalidInput) as error:
+        resolve_config({"model": "cnn1d", "model_params": {"dropout": 2}})
+    assert error.value.field == "config.model_params.dropout" and "between" in error.value.message
+    with pytest.raises(InvalidInput) as error:
+        resolve_config({"scheduler": {"name": "sometimes"}})
+    assert error.value.field == "config.scheduler.name"
+    assert resolve_config({}).model == "cnn1d"
+
+
+def test_a_data_set_must_be_ready_and_long_enough() -> None:
+    config = resolve_config({"window": {"length": 2048}})
+    with pytest.raises(InvalidInput, match="not ready"):
+        check_dataset({"name": "s", "status": "building", "samples_per_record": None}, config)
+    with pytest.raises(InvalidInput) as error:
+        check_dataset({"name": "s", "status": "ready", "samples_per_record": 1024}, config)
+    assert error.value.field == "config.window.length" and "1024" in error.value.message
+    check_dataset({"name": "s", "status": "ready", "samples_per_record": 4096}, config)
+
+
+def test_tags_are_trimmed_lower_cased_and_unique() -> None:
+    assert clean_tags([" Gold ", "gold", "b"]) == ["gold", "b"]
+    with pytest.raises(InvalidInput) as error:
+        clean_tags(["ok", "x" * 61], field="add")
+    assert error.value.field == "add.1"
+
+
+def test_run_metrics_flatten_the_evaluation() -> None:
+    evaluation = {"window_accuracy": 0.8, "record_accuracy": 0.9, "macro_f1": 0.85, "ece": 0.1,
+                  "robustness": {"10dB": 0.7},
+                  "per_class": [{"name": "healthy", "precision": 1.0, "recall": 0.5, "f1": 0.66, "auc": None}]}
+    found = run_metrics({"metrics": {"val_loss": 0.3, "note": "x", "flag": True}, "evaluation": evaluation})
+    assert found == {"val_loss": 0.3, "window_accuracy": 0.8, "record_accuracy": 0.9, "macro_f1": 0.85, "ece": 0.1,
+                     "record_accuracy_10dB": 0.7, "precision.healthy": 1.0, "recall.healthy": 0.5, "f1.healthy": 0.66}
+
+
+def _run_row(**values) -> dict:
+    return {"run_id": "r", "experiment_id": "e", "seed": 0, "run_index": 0, "status": "running", "epoch": 2,
+            "epochs": 10, "epoch_seconds": 1.5, "metrics": None, "artefacts": None, "updated_at": NOW} | values
+
+
+def test_the_eta_of_a_running_run_is_the_epochs_left_times_the_last_epoch() -> None:
+    assert run_view(_run_row(), NOW).eta_s == pytest.approx(12.0)
+    assert run_view(_run_row(status="queued"), NOW).eta_s is None
+    assert run_view(_run_row(epoch_seconds=None), NOW).eta_s is None
+
+
+def _report(service: str, instance: str, *, ready: bool = True, capacity: WorkerCapacity | None = None):
+    return ServiceStatusReported(service=service, instance_id=instance, version="1", host="h", pid=1, started_at=NOW,
+                                 uptime_s=1, ready=ready, dlq_count=0, handled_count=0, capacity=capacity)
+
+
+def test_workers_count_only_ready_training_instances_that_take_jobs() -> None:
+    board = StatusBoard(ttl_s=5)
+    service = ExperimentService(None, None, None, None, None, None, None, board,  # type: ignore[arg-type]
+                                ExperimentSettings(), producer="gateway")
+    assert service.workers().live_workers == 0 and "No training worker" in service.workers().message
+    for report in (_report("data-gen", "d1"), _report("training", "t0", ready=False),
+                   _report("training", "t1", capacity=WorkerCapacity(slots=0, busy=0)),
+                   _report("training", "t2", capacity=WorkerCapacity(slots=2, busy=2, jobs=("a", "b")))):
+        board.apply(report, NOW)
+    workers = service.workers()
+    assert (workers.live_workers, workers.instances, workers.slots, workers.busy) == (1, ["t2"], 2, 2)
+    assert workers.message is None
