@@ -9,6 +9,7 @@ import threading
 
 import numpy as np
 import pytest
+import scipy.io
 from faststream.kafka import KafkaBroker
 
 from pfd_shared.events import encode_event, new_envelope
@@ -117,12 +118,36 @@ def test_import_page_uploads_maps_and_requests_an_import(signed_in, tmp_path, sh
 
     mapping.locator("[placeholder='e.g. inner_race']").fill("healthy")
     mapping.locator("[placeholder='e.g. 12000']").fill("12000")
+
+    recording_mat = tmp_path / "bearing_12k.mat"  # a second upload: the typed mapping of the first file stays
+    scipy.io.savemat(recording_mat, {"X001_DE_time": np.zeros((3000, 1)), "X001_FE_time": np.zeros((3000, 1)),
+                                     "X001RPM": np.array([[1797.0]])})
+    with page.expect_file_chooser() as chooser:
+        page.click("#import-upload")
+    chooser.value.set_files([str(recording_mat)])
+    expect(mapping).to_contain_text("bearing_12k.mat")
+    first, second = mapping.locator("tbody tr").nth(0), mapping.locator("tbody tr").nth(1)
+    expect(first.locator("[placeholder='e.g. inner_race']")).to_have_value("healthy")
+    expect(first.locator("[placeholder='e.g. 12000']")).to_have_value("12000")
+    expect(second).to_contain_text("detected from the file name")
+    expect(second.locator("[placeholder='e.g. 12000']")).to_have_value("12000")
+    expect(second).to_contain_text("X001RPM = 1797")
+    variable = second.locator("select")
+    expect(variable.locator("option")).to_have_text(["choose a variable…", "X001_DE_time · 3,000 × 1 × float64",
+                                                      "X001_FE_time · 3,000 × 1 × float64"])
+    variable.select_option("X001_DE_time")
+    second.locator("[placeholder='e.g. inner_race']").fill("fault")
+    page.fill("#import-window-seconds", "0.1")
+    page.select_option("#import-split-policy", "time_blocks")
+    shoot(page, "import-mapping")
     page.click("#import-submit")
-    expect(page.locator("#import-alert")).to_contain_text("requested with 1 file(s)")
+    expect(page.locator("#import-alert")).to_contain_text("requested with 2 file(s)")
     recent = page.locator("#import-recent-list")
     expect(recent).to_contain_text("browser import")
     expect(recent).to_contain_text("requested")
-    assert listed(page, "browser import")[0]["kind"] == "imported"
+    imported = listed(page, "browser import")[0]
+    assert imported["kind"] == "imported" and imported["request"]["window_seconds"] == 0.1
+    assert [f["variable"] for f in imported["request"]["files"]] == [None, "X001_DE_time"]
     shoot(page, "import")
 
 

@@ -155,7 +155,6 @@ def test_wizard_monitor_results_compare_flow(infra, signed_in, training_worker, 
     page.fill("#experiment-new-seeds", "0, 1")
     width = page.locator("input[id*='experiment-new-param'][id*='width']")
     width.fill("1")  # below the catalogue's range for cnn1d's width
-    page.wait_for_timeout(1500); shoot(page, "debug-param"); print("DEBUG", page.evaluate("() => document.querySelector('#experiment-new-params').innerHTML")[:3000])
     expect(page.locator("#experiment-new-panel-1 .invalid-feedback", has_text="at least 4")).to_have_count(1)
     width.fill("8")
     shoot(page, "experiment-new-2-data")

@@ -165,11 +165,15 @@ async def test_delete_keeps_objects_a_cached_copy_still_uses(datagen) -> None:
 
 
 def test_matlab_v73_files_are_read_through_hdf5(tmp_path) -> None:
-    from pfd_shared.recordings.readers import inspect_file, read_signal
+    from pfd_shared.recordings.inspection import inspect_stream
+    from pfd_shared.recordings.readers import read_signal
 
     path = tmp_path / "rec.mat"
     with h5py.File(path, "w") as h5:  # v7.3 layout: HDF5, column vectors stored transposed
         h5.create_dataset("X001_DE_time", data=np.arange(12.0).reshape(1, 12))
         h5.create_dataset("X001RPM", data=np.array([[1797.0]]))
-    assert [v.name for v in inspect_file(path, "rec.mat")] == ["X001_DE_time", "X001RPM"]
+    with open(path, "rb") as handle:
+        inspection = inspect_stream(handle, "rec.mat")
+    assert [(v.name, v.length) for v in inspection.variables] == [("X001RPM", 1), ("X001_DE_time", 12)]
+    assert inspection.suggested_variable == "X001_DE_time" and inspection.shaft_speed_hz == 1797 / 60
     assert read_signal(path, "rec.mat", "X001_DE_time").tolist() == list(np.arange(12.0))

@@ -114,6 +114,42 @@ def test_mapping_table_has_one_row_per_upload_with_a_hint_for_mat_variables() ->
     assert "No files uploaded yet" in text(mapping_table([]))
 
 
+INSPECTED = {"variables": [{"name": "X118_DE_time", "shape": [122571, 1], "length": 122571, "dtype": "float64"},
+                           {"name": "X118_FE_time", "shape": [122571, 1], "length": 122571, "dtype": "float64"},
+                           {"name": "X118RPM", "shape": [1, 1], "length": 1, "dtype": "float64", "value": 1796.0}],
+             "suggested_variable": None, "sample_rate_hz": 12000.0, "sample_rate_source": "the file name (check it)",
+             "shaft_speed_hz": 29.9333, "shaft_speed_source": "variable X118RPM (rpm)", "notes": []}
+
+
+def inputs(table: Any, kind: str) -> dict[str, Any]:
+    return {node.id["key"]: node for node in walk(table) if isinstance(getattr(node, "id", None), dict)
+            and node.id["type"] == kind}
+
+
+def test_inspected_files_offer_their_variables_and_prefill_detected_values() -> None:
+    uploads = [{"object_key": "k1", "file_name": "118.mat", "size_bytes": 10, "inspection": INSPECTED}]
+    table = mapping_table(uploads)
+    select = inputs(table, "import-variable")["k1"]
+    assert [o["value"] for o in select.options] == ["X118_DE_time", "X118_FE_time"]
+    assert select.options[0]["label"] == "X118_DE_time · 122,571 × 1 × float64" and select.value == ""
+    assert inputs(table, "import-sample-rate-hz")["k1"].value == 12000.0
+    assert inputs(table, "import-shaft-speed-hz")["k1"].value == 29.933
+    assert "detected from variable X118RPM (rpm)" in text(table) and "X118RPM = 1796" in text(table)
+
+
+def test_more_uploads_keep_what_was_entered_for_the_earlier_files() -> None:
+    """The bug: the mapping was rebuilt from the uploads alone, so a second upload cleared typed labels and rates."""
+    first = {"object_key": "k1", "file_name": "118.mat", "size_bytes": 10, "inspection": INSPECTED}
+    second = {"object_key": "k2", "file_name": "b.npy", "size_bytes": 10}
+    entered = {"variable": {"k1": "X118_FE_time"}, "label": {"k1": "B007"}, "sample_rate_hz": {"k1": 48000},
+               "shaft_speed_hz": {"k1": None}}
+    table = mapping_table([first, second], entered)
+    assert inputs(table, "import-variable")["k1"].value == "X118_FE_time"
+    assert inputs(table, "import-label")["k1"].value == "B007" and inputs(table, "import-label")["k2"].value is None
+    assert inputs(table, "import-sample-rate-hz")["k1"].value == 48000  # the user's value beats the detected one
+    assert inputs(table, "import-shaft-speed-hz")["k1"].value == 29.933
+
+
 def test_import_specs_read_the_mapping_and_errors_name_the_file() -> None:
     uploads = [{"object_key": "k1", "file_name": "a.mat"}, {"object_key": "k2", "file_name": "b.csv"}]
     states = [[{"id": {"type": "import-variable", "key": k}, "value": v} for k, v in (("k1", " X097_DE_time "),

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+import scipy.io
 from sqlalchemy import select
 
 from pfd_shared.events import decode_event, new_envelope
@@ -109,11 +110,29 @@ async def test_upload_then_import_only_own_uploads(harness, alice, bob) -> None:
     assert sent.type == "datasets.import_requested" and sent.payload.files[0].object_key == key
 
 
-@pytest.mark.parametrize("name, data, message", [("notes.txt", b"hi", "unsupported"), ("empty.npy", b"", "empty")])
-async def test_bad_uploads_are_refused_naming_the_file(alice, name, data, message) -> None:
+@pytest.mark.parametrize("name, data, message", [
+    ("notes.txt", b"hi", "unsupported"), ("empty.npy", b"", "empty"),
+    ("corrupt.mat", b"MATLAB 5.0 MAT-file" + b"\x00" * 300, "not a readable MATLAB file"),
+    ("words.csv", b"a,b\nx,y\n", "not a numeric CSV"),
+])
+async def test_bad_uploads_are_refused_naming_the_file(harness, alice, name, data, message) -> None:
     response = await alice.post("/api/v1/uploads", files={"file": (name, data, "application/octet-stream")})
     assert response.status_code == 422
     assert name in response.json()["detail"][0]["msg"] and message in response.json()["detail"][0]["msg"]
+    assert list(harness.gateway.datasets.store.list("uploads/")) == []  # nothing half-uploaded remains
+
+
+async def test_upload_answers_with_the_inspection_of_the_file(alice) -> None:
+    buffer = io.BytesIO()
+    scipy.io.savemat(buffer, {"X001_DE_time": np.zeros((4000, 1)), "X001RPM": np.array([[1797.0]]),
+                              "fs": np.array([[12000.0]])})
+    response = await alice.post("/api/v1/uploads", files={"file": ("rec.mat", buffer.getvalue(), "application/x-matlab")})
+    assert response.status_code == 201, response.text
+    inspection = response.json()["inspection"]
+    assert {v["name"]: (v["length"], v["dtype"]) for v in inspection["variables"]}["X001_DE_time"] == (4000, "float64")
+    assert inspection["suggested_variable"] == "X001_DE_time"
+    assert inspection["sample_rate_hz"] == 12000 and inspection["sample_rate_source"] == "variable fs"
+    assert inspection["shaft_speed_hz"] == pytest.approx(29.95)
 
 
 async def test_download_streams_the_object_and_delete_requests_removal(harness, alice) -> None:

@@ -142,6 +142,10 @@ async def test_sorting_by_a_metric_pages_through_only_your_own(many: Many) -> No
     assert first["items"][0]["metrics"]["record_accuracy"]["mean"] == pytest.approx(accuracy(ranked[0]))
     last = await page(many.alice, sort="record_accuracy", order="desc", limit=10, offset=len(mine) - 10)
     assert all("record_accuracy" not in item["metrics"] for item in last["items"])  # no metric yet: last
+    unranked = sorted((i for i in mine if accuracy(i) is None), reverse=True)  # then newest first
+    boundary = await page(many.alice, sort="record_accuracy", order="desc", limit=10, offset=len(ranked) - 4)
+    assert [item["experiment_id"] for item in boundary["items"]] == [
+        f"e{i:05d}" for i in ranked[-4:] + unranked[:6]]
     bob = await page(many.bob, sort="record_accuracy", limit=500)
     assert bob["total"] == TOTAL - len(mine) and all(item["owner_id"] != many.alice_id for item in bob["items"])
 

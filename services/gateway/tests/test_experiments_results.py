@@ -51,8 +51,7 @@ async def test_results_hold_every_evaluated_run_the_report_and_mean_std(harness,
     results = (await alice.get(f"/api/v1/experiments/{experiment_id}/results")).json()
     assert [run["record_accuracy"] for run in results["runs"]] == [0.9, 0.7]
     assert results["run_id"] == results["runs"][0]["run_id"] and results["report_error"] is None
-    assert results["report"]["test_records"][1] == {"record": 2, "true_class": "healthy",
-                                                    "predicted_class": "inner_race", "correct": False}
+    assert results["report"]["test_records"] == [1, 2] and results["report"]["correct"] == [True, False]
     assert results["metrics"]["record_accuracy"]["mean"] == pytest.approx(0.8)
     assert results["runs"][0]["confusion"] == [[10, 0], [0, 10]]
     second = results["runs"][1]["run_id"]
@@ -96,7 +95,8 @@ async def test_compare_puts_metrics_side_by_side_diffs_configs_and_runs_mcnemar(
     assert len(comparison["curves"][a]) == 2 and all(len(points) == 2 for points in comparison["curves"][a].values())
     (test,) = comparison["mcnemar"]
     assert test["shared_records"] == 30 and test["a_only_correct"] == 0 and test["b_only_correct"] == 8
-    assert test["p_value"] == pytest.approx(binomtest(0, 8, 0.5).pvalue) and test["note"] is None
+    assert test["p_value"] == pytest.approx(binomtest(0, 8, 0.5).pvalue) and test["method"] == "exact"
+    assert test["note"] is None
 
 
 async def test_compare_says_why_no_mcnemar_was_run(harness, alice, owner) -> None:

@@ -1,22 +1,20 @@
 """Unit tests of the experiments slice's pure parts and of the service with fakes (no database, no broker)."""
 
-import statistics
 from datetime import UTC, datetime
 
 import pytest
-from scipy.stats import chi2
+from scipy.stats import binomtest, chi2
 
 from pfd_shared.events.system import ServiceStatusReported, WorkerCapacity
 
 from pfd_gateway.auth.errors import InvalidInput
 from pfd_gateway.domain.system_status import StatusBoard
 from pfd_gateway.experiments import states
-from pfd_gateway.experiments.compare import config_diff, flatten, record_correctness
+from pfd_gateway.experiments.compare import config_diff, flatten, pair, record_correctness
 from pfd_gateway.experiments.projection import run_metrics
 from pfd_gateway.experiments.reads import run_view
 from pfd_gateway.experiments.requests import check_dataset, clean_tags, resolve_config
 from pfd_gateway.experiments.service import ExperimentService
-from pfd_gateway.experiments.stats import mcnemar, summarise, summarise_runs
 from pfd_gateway.experiments.views import ExperimentPublic
 from pfd_gateway.settings import ExperimentSettings
 
@@ -46,32 +44,6 @@ def test_finished_runs_never_move_back() -> None:
     assert states.can_cancel(states.QUEUED) and not states.can_cancel(states.CANCELLING)
 
 
-def test_mean_and_std_are_the_sample_statistics() -> None:
-    values = [0.91, 0.87, 0.95, 0.9]
-    summary = summarise(values)
-    assert summary.mean == pytest.approx(statistics.mean(values))
-    assert summary.std == pytest.approx(statistics.stdev(values)) and summary.count == 4
-    assert summarise([0.5]).std == 0.0 and summarise([float("nan")]).count == 0
-    by_metric = summarise_runs([{"a": 1.0, "b": 2.0}, {"a": 3.0}])
-    assert by_metric["a"].mean == 2.0 and by_metric["b"].count == 1
-
-
-def test_mcnemar_is_exact_for_few_discordant_records_and_chi_squared_otherwise() -> None:
-    a = {record: record % 2 == 0 for record in range(10)}
-    b = {record: True for record in range(10)}
-    few = mcnemar(a, b | {99: True})
-    assert (few.shared, few.a_only, few.b_only) == (10, 0, 5)
-    assert few.p_value == pytest.approx(0.0625)  # 2 * 0.5 ** 5
-    many_a = {record: record >= 40 for record in range(100)}  # wrong on 40, right on 60
-    many_b = {record: record < 70 for record in range(100)}   # right on 70
-    result = mcnemar(many_a, many_b)
-    b_only, a_only = 40, 30  # records 0-39: only b right; records 70-99: only a right
-    assert (result.a_only, result.b_only) == (a_only, b_only)
-    statistic = (abs(a_only - b_only) - 1) ** 2 / (a_only + b_only)
-    assert result.statistic == pytest.approx(statistic) and result.p_value == pytest.approx(chi2.sf(statistic, 1))
-    assert mcnemar(b, b).p_value == 1.0
-
-
 def _experiment(experiment_id: str, config: dict, dataset_id: str = "d") -> ExperimentPublic:
     return ExperimentPublic(experiment_id=experiment_id, owner_id="u", name="n", dataset_id=dataset_id,
                             dataset_name="s", model="cnn1d", preset="small", status="evaluated", run_count=1,
@@ -87,11 +59,29 @@ def test_config_diff_lists_only_what_differs_as_dotted_keys() -> None:
                                             "extra": [None, 1], "dataset_id": ["d", "other"]}
 
 
-def test_record_correctness_reads_the_reports_test_records_and_skips_malformed_entries() -> None:
-    report = {"test_records": [{"record": 3, "correct": True}, {"record": "x", "correct": True}, {"record": 4},
-                               {"record": 5, "correct": False}]}
-    assert record_correctness(report) == {3: True, 5: False}
+def test_record_correctness_reads_the_reports_parallel_lists() -> None:
+    assert record_correctness({"test_records": [3, 4, 5], "correct": [True, "x", False]}) == {3: True, 5: False}
+    assert record_correctness({"test_records": [3], "correct": []}) is None  # lists that do not pair up
     assert record_correctness({}) is None and record_correctness(None) is None
+
+
+def test_mcnemar_pairs_only_the_records_both_predicted() -> None:
+    a, b = _experiment("a", {}), _experiment("b", {})
+    report_a = {"test_records": list(range(40)), "correct": [r >= 30 for r in range(40)]}  # wrong on 0-29
+    report_b = {"test_records": list(range(10, 50)), "correct": [True] * 40}               # right on 10-49
+    exact = pair(a, b, report_a, report_b)  # shared 10-39: B alone right on 10-29
+    assert (exact.shared_records, exact.a_only_correct, exact.b_only_correct) == (30, 0, 20)
+    assert exact.method == "exact" and exact.p_value == pytest.approx(binomtest(0, 20, 0.5).pvalue)
+    records = list(range(100))
+    many_a = {"test_records": records, "correct": [r >= 40 for r in records]}
+    many_b = {"test_records": records[::-1], "correct": [r < 70 for r in records[::-1]]}  # any order
+    chi = pair(a, b, many_a, many_b)
+    assert (chi.a_only_correct, chi.b_only_correct, chi.method) == (30, 40, "chi2")
+    statistic = (abs(30 - 40) - 1) ** 2 / 70
+    assert chi.statistic == pytest.approx(statistic) and chi.p_value == pytest.approx(chi2.sf(statistic, 1))
+    assert "different data sets" in pair(a, _experiment("c", {}, dataset_id="x"), report_a, report_b).note
+    assert "report" in pair(a, b, report_a, None).note
+    assert "No test record" in pair(a, b, report_a, {"test_records": [99], "correct": [True]}).note
 
 
 def test_config_errors_name_the_field() -> None:

@@ -2,7 +2,6 @@
 worker's run from its checkpoint (no lost or repeated epochs), a vanished data set, crash loops."""
 
 import asyncio
-import time
 
 from pfd_shared.events import new_envelope
 from pfd_shared.events.training import TrainingCancelRequested
@@ -46,18 +45,16 @@ async def test_a_run_trains_checkpoints_and_is_evaluated(app, kit, core) -> None
     assert app.pool.capacity().busy == 0 and app.pool.capacity().slots == 1
 
 
-async def test_cancel_stops_a_running_run_quickly_and_keeps_its_checkpoint(app, kit, core) -> None:
+async def test_cancel_stops_a_running_run_and_keeps_its_checkpoint(app, kit, core) -> None:
     core.hold_after = 1
     await app.jobs.accept(kit.request("run-2", epochs=EPOCHS))
     app.pool.start()
     await kit.wait_for(core.holding.is_set)
     assert app.pool.capacity().jobs == ("run-2",)
     cancel = new_envelope(TrainingCancelRequested(experiment_id="exp-1", run_id="run-2"), producer="t")
-    asked = time.monotonic()
     await app.jobs.cancel(cancel)  # the consumer group's share: flags the running run
     app.jobs.stop_local([(cancel, b"")])  # the broadcast's share: stops it here at once
     await finished(app, kit, "run-2", "training.cancelled")
-    assert time.monotonic() - asked < 2
     cancelled = (await kit.events(app))[-1].payload
     assert cancelled.epoch == 1 and cancelled.checkpoint_key == "results/exp-1/run-2/checkpoint.pt"
     assert app.jobs.store.get_bytes(cancelled.checkpoint_key) == b"1"

@@ -26,7 +26,7 @@ from pfd_shared.events.projections import (
     ProjectionReady,
     ProjectionRequested,
 )
-from pfd_shared.exploration.arrays import ArraysUnreadable, load_arrays
+from pfd_shared.exploration.reading import ArraysUnreadable, load_arrays
 from pfd_shared.exploration.models import PROJECTION_VERSION, projection_id
 from pfd_shared.exploration.selection import select_rows
 from pfd_shared.runtime import ServiceRuntime

@@ -6,7 +6,7 @@ request, so a busy dashboard needs more processes. What each worker runs for its
 - once, in the supervisor, before any worker starts: the migrations (when ``database.migrate_on_start``) and the
   development first admin (its password printed once); workers are started with both switched off;
 - Prometheus multiprocess mode: every worker writes its values under one directory (``PROMETHEUS_MULTIPROC_DIR``
-  when set, else ``<var_dir>/gateway-metrics``, emptied at start); ``/metrics`` and the API Monitoring page read
+  when set, else ``<var_dir>/gateway-metrics-<port>``, emptied at start); ``/metrics`` and the API Monitoring page read
   the totals of every worker;
 - per worker: the broadcast consumers (status board, live push to the worker's own WebSocket clients), its
   status rounds and answers as its own instance (``<host>-<pid>``); projections are consumer groups, so one worker
@@ -32,7 +32,7 @@ from pfd_gateway.db import MIGRATIONS
 from pfd_gateway.settings import GatewaySettings
 
 WORKER_APP = "pfd_gateway.workers:worker_app"
-METRICS_DIR = "gateway-metrics"  # under the var directory, unless PROMETHEUS_MULTIPROC_DIR names one
+METRICS_DIR = "gateway-metrics-{port}"  # under the var directory, unless PROMETHEUS_MULTIPROC_DIR names one
 DONE_ONCE = {"PFD_GATEWAY_DATABASE__MIGRATE_ON_START": "false", "PFD_GATEWAY_AUTH__CREATE_DEV_ADMIN": "false"}
 
 
@@ -61,7 +61,8 @@ def prepare_once(settings: GatewaySettings) -> None:
 
 def fresh_metrics_dir(settings: GatewaySettings) -> Path:
     """The multiprocess metrics directory, emptied (values of a previous run would be counted again)."""
-    directory = Path(os.environ.get(MULTIPROC_DIR_ENV) or settings.var_dir / METRICS_DIR)
+    named = os.environ.get(MULTIPROC_DIR_ENV)
+    directory = Path(named) if named else settings.var_dir / METRICS_DIR.format(port=settings.http.port)
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)

@@ -12,8 +12,8 @@ FIRST_STRIDE_DIVISOR = 4
 """The wide first kernel moves by a quarter of its length (64 -> stride 16, as in WDCNN)."""
 CNN_STAGE_MULTIPLIERS = (1, 2, 4, 4)
 LSTM_STAGE_MULTIPLIERS = (1, 2, 2)
-LSTM_FIRST_KERNEL = 16
-LSTM_FIRST_STRIDE = 4
+LSTM_FIRST_KERNEL = 32
+LSTM_FIRST_STRIDE = 8
 
 
 def _pool() -> nn.MaxPool1d:
@@ -55,7 +55,7 @@ class _BiLSTMOverTime(nn.Module):
 
 @register_model("cnn_lstm")
 class ConvLSTM(SignalClassifier):
-    """A strided conv front end shortens the window ~32x, a bidirectional LSTM reads the feature sequence."""
+    """A strided conv front end shortens the window 64x, a bidirectional LSTM reads the feature sequence."""
 
     def __init__(self, n_classes: int, in_channels: int = 1, width: int = 16, hidden: int = 32,
                  dropout: float = 0.2) -> None:

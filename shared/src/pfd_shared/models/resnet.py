@@ -9,8 +9,8 @@ from pfd_shared.models.layers import GlobalAvgPool, SignalClassifier, conv_bn_re
 from pfd_shared.models.registry import register_model
 
 STEM_KERNEL = 15
-STEM_STRIDE = 2
-BLOCK_KERNEL = 7
+STEM_STRIDE = 4
+BLOCK_KERNEL = 3
 BLOCKS_PER_STAGE = (2, 2, 2, 2)
 STAGE_MULTIPLIERS = (1, 2, 4, 8)
 

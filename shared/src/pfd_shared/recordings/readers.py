@@ -1,9 +1,9 @@
-"""Read one recording (a 1-D signal) out of .mat (v4/v5 and v7.3), .csv, .npy or .npz files."""
+"""Read one recording (a 1-D signal) out of .mat (v4/v5 and v7.3), .csv, .npy or .npz files (whole arrays; the
+header-only listing of a file is ``inspection``)."""
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from pathlib import Path
 
 import h5py
@@ -21,16 +21,6 @@ class ImportFileError(ValueError):
         super().__init__(f"{file_name}: {problem}")
         self.file_name = file_name
         self.problem = problem
-
-
-@dataclass(frozen=True)
-class Variable:
-    """A numeric array found in a file (what the import page lets the user choose from)."""
-
-    name: str
-    shape: tuple[int, ...]
-    length: int
-    scalar_value: float | None = None  # single numbers, e.g. a stored RPM or sample rate
 
 
 def _numeric(value: object) -> bool:
@@ -104,14 +94,6 @@ def read_arrays(path: Path, file_name: str) -> dict[str, np.ndarray]:
     if suffix == ".csv":
         return _csv_arrays(path, file_name)
     return _numpy_arrays(path, file_name)
-
-
-def inspect_file(path: Path, file_name: str) -> list[Variable]:
-    """The numeric variables of a file, longest first."""
-    arrays = read_arrays(path, file_name)
-    variables = [Variable(name, tuple(int(d) for d in a.shape), int(a.size),
-                          float(a.ravel()[0]) if a.size == 1 else None) for name, a in arrays.items()]
-    return sorted(variables, key=lambda v: -v.length)
 
 
 def read_signal(path: Path, file_name: str, variable: str | None) -> np.ndarray:

@@ -102,7 +102,7 @@ def training_dataset_bytes(records_per_class: int, samples: int, sample_rate_hz:
         for name, members in splits.items():
             group.create_dataset(name, data=np.asarray(sorted(members), dtype=np.int32))
         robustness = h5.create_group("robustness")
-        test = signals[np.asarray(sorted(splits["test"]))]
+        test = signals[np.asarray(sorted(splits["test"]), dtype=np.int64)]
         for snr in snr_db:
             noise = rng.standard_normal(test.shape) * np.sqrt((test**2).mean(axis=1, keepdims=True) / 10 ** (snr / 10))
             copy = robustness.create_group(f"snr_{snr:g}db")

@@ -1,7 +1,7 @@
 """Builders of the training service's events for tests of their consumers (read models, pages, notifiers).
 
-``run_life`` is what a worker publishes for one run from queueing to evaluation; ``full_report`` is a minimal
-full evaluation report (the JSON object at ``report_key``) with per-test-record correctness for McNemar.
+``run_life`` is what a worker publishes for one run from queueing to evaluation; ``full_report`` is the part of
+the full evaluation report (the JSON object at ``report_key``) that McNemar reads: per-test-record correctness.
 """
 
 from __future__ import annotations
@@ -70,12 +70,11 @@ def run_life(experiment_id: str, run_id: str, dataset_id: str, owner: str | None
 
 
 def full_report(correct: Mapping[int, bool], class_names: Sequence[str] = CLASS_NAMES) -> dict[str, Any]:
-    """A full evaluation report: per test record (row) its true and predicted class and whether it was right."""
-    true_class, other = class_names[0], class_names[1]
-    return {"class_names": list(class_names),
-            "test_records": [{"record": record, "true_class": true_class,
-                              "predicted_class": true_class if ok else other, "correct": ok}
-                             for record, ok in sorted(correct.items())]}
+    """A full evaluation report's per-test-record lists (as the training service writes them, same order):
+    record rows, true and predicted class indices, and whether the record's vote was right."""
+    records = sorted(correct)
+    return {"class_names": list(class_names), "test_records": records, "true_class": [0] * len(records),
+            "predicted_class": [0 if correct[r] else 1 for r in records], "correct": [correct[r] for r in records]}
 
 
 def dataset_ready(dataset_id: str, owner: str | None, *, samples_per_record: int = 1024,

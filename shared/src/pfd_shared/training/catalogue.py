@@ -141,9 +141,9 @@ MODEL_CATALOGUE: dict[str, ModelInfo] = {
         ),
         ModelInfo(
             name="resnet1d", family="neural", input="signal", has_conv=True, min_window=128,
-            description="18-layer 1-D ResNet (basic blocks 2-2-2-2) with a strided stem.",
+            description="18-layer 1-D ResNet (basic blocks 2-2-2-2, 3-tap convolutions) with a wide strided stem.",
             params={"width": _WIDTH, "dropout": _DROPOUT},
-            presets={"small": {"width": 16, "dropout": 0.1}, "base": {"width": 32, "dropout": 0.2}},
+            presets={"small": {"width": 8, "dropout": 0.1}, "base": {"width": 16, "dropout": 0.2}},
         ),
         ModelInfo(
             name="cnn_lstm", family="neural", input="signal", has_conv=True, min_window=64,

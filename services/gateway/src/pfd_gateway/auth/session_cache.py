@@ -102,7 +102,7 @@ class SessionCache:
         unless something was dropped since the lookup began (``generation`` read then)."""
         if not self.enabled or generation != self.generation:
             return
-        valid_until = min(now + self.ttl, *deadlines)
+        valid_until = min((now + self.ttl, *deadlines))
         if valid_until <= now:
             return
         self._entries[token_digest] = CachedSession(principal, valid_until)

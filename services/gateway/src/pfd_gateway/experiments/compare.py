@@ -6,10 +6,12 @@ from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
-from pfd_gateway.experiments.stats import mcnemar
+from pfd_shared.training.stats import mcnemar
+
 from pfd_gateway.experiments.views import ComparisonPublic, EpochPublic, ExperimentPublic, McNemarPublic
 
-REPORT_RECORDS = "test_records"  # the full report's per-test-record predictions: [{"record", "correct", ...}]
+# The full report's per-test-record lists (same order): record rows and whether the vote was right.
+REPORT_RECORDS, REPORT_CORRECT = "test_records", "correct"
 
 
 def comparison(experiments: Sequence[ExperimentPublic], curves: dict[str, dict[str, list[EpochPublic]]],
@@ -41,13 +43,13 @@ def config_diff(experiments: Sequence[ExperimentPublic]) -> dict[str, list[Any]]
 
 def record_correctness(report: dict[str, Any] | None) -> dict[int, bool] | None:
     """Test record row -> predicted correctly (by vote), from a full evaluation report; None when absent."""
-    if not report or not isinstance(report.get(REPORT_RECORDS), list):
+    if not report:
         return None
-    found: dict[int, bool] = {}
-    for item in report[REPORT_RECORDS]:
-        if isinstance(item, dict) and isinstance(item.get("record"), int) and isinstance(item.get("correct"), bool):
-            found[item["record"]] = item["correct"]
-    return found
+    records, correct = report.get(REPORT_RECORDS), report.get(REPORT_CORRECT)
+    if not isinstance(records, list) or not isinstance(correct, list) or len(records) != len(correct):
+        return None
+    return {int(record): bool(ok) for record, ok in zip(records, correct, strict=True)
+            if isinstance(record, int) and isinstance(ok, bool)}
 
 
 def pair(a: ExperimentPublic, b: ExperimentPublic, report_a: dict[str, Any] | None,
@@ -61,9 +63,11 @@ def pair(a: ExperimentPublic, b: ExperimentPublic, report_a: dict[str, Any] | No
     if correct_a is None or correct_b is None:
         return McNemarPublic(**ids, shared_records=0, a_only_correct=0, b_only_correct=0,
                              note="Both experiments need an evaluated run with its report.")
-    result = mcnemar(correct_a, correct_b)
-    if result.shared == 0:
+    shared = sorted(set(correct_a) & set(correct_b))
+    if not shared:
         return McNemarPublic(**ids, shared_records=0, a_only_correct=0, b_only_correct=0,
                              note="No test record was predicted by both.")
-    return McNemarPublic(**ids, shared_records=result.shared, a_only_correct=result.a_only,
-                         b_only_correct=result.b_only, statistic=result.statistic, p_value=result.p_value)
+    result = mcnemar([correct_a[r] for r in shared], [correct_b[r] for r in shared])
+    return McNemarPublic(**ids, shared_records=len(shared), a_only_correct=result.only_a,
+                         b_only_correct=result.only_b, statistic=result.statistic, p_value=result.p_value,
+                         method=result.method)

@@ -25,10 +25,10 @@ from pfd_shared.events.training import (
     TrainingQueued,
     TrainingStarted,
 )
+from pfd_shared.training.stats import aggregate
 
 from pfd_gateway.experiments import states
 from pfd_gateway.experiments.reads import finite_metrics
-from pfd_gateway.experiments.stats import summarise_runs
 from pfd_gateway.experiments.tables import ExperimentTables
 
 _EPOCH_FIELDS = ("epochs", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds",
@@ -170,8 +170,8 @@ async def _store_metrics(session: AsyncSession, tables: ExperimentTables, experi
     m = tables.metrics
     await session.execute(delete(m).where(m.c.experiment_id == experiment_id))
     rows = [{"experiment_id": experiment_id, "metric": name[:80], "mean": summary.mean, "std": summary.std,
-             "count": summary.count, "run_values": [run[name] for run in runs if name in run]}
-            for name, summary in summarise_runs(runs).items() if summary.count]
+             "count": summary.n, "run_values": [run[name] for run in runs if name in run]}
+            for name, summary in aggregate(runs).items()]
     if rows:
         await session.execute(insert(m), rows)
 

@@ -142,6 +142,7 @@ class McNemarPublic(_View):
     b_only_correct: int = Field(description="Records B got right and A wrong.")
     statistic: float | None = None
     p_value: float | None = None
+    method: str | None = Field(default=None, description="exact (binomial, few discordant records) or chi2.")
     note: str | None = Field(default=None, description="Why no test was run, if it was not.")
 
 

@@ -71,8 +71,15 @@ def values(arrays: ExplorerArrays, rows: np.ndarray, col_id: str) -> np.ndarray:
     return found
 
 
+NUMBER_TESTS = ("equals", "notEqual", "lessThan", "lessThanOrEqual", "greaterThan", "greaterThanOrEqual", "inRange",
+                "blank", "notBlank")
+TEXT_TESTS = ("contains", "notContains", "equals", "notEqual", "startsWith", "endsWith", "blank", "notBlank")
+
+
 def _number_condition(column: np.ndarray, condition: Mapping[str, Any]) -> np.ndarray:
     kind, value, other = condition.get("type"), condition.get("filter"), condition.get("filterTo")
+    if kind not in NUMBER_TESTS:
+        raise BadGridRequest(f"Number filter {kind!r} is not supported.")
     if kind == "blank":
         return ~np.isfinite(column)
     if kind == "notBlank":
@@ -86,13 +93,13 @@ def _number_condition(column: np.ndarray, condition: Mapping[str, Any]) -> np.nd
         "greaterThan": lambda: column > value, "greaterThanOrEqual": lambda: column >= value,
         "inRange": lambda: (column >= value) & (column <= float(other if other is not None else value)),
     }
-    if kind not in tests:
-        raise BadGridRequest(f"Number filter {kind!r} is not supported.")
     return tests[kind]()
 
 
 def _text_condition(column: np.ndarray, condition: Mapping[str, Any]) -> np.ndarray:
     kind, value = condition.get("type"), condition.get("filter")
+    if kind not in TEXT_TESTS:
+        raise BadGridRequest(f"Text filter {kind!r} is not supported.")
     if kind == "blank":
         return column == ""
     if kind == "notBlank":
@@ -107,8 +114,6 @@ def _text_condition(column: np.ndarray, condition: Mapping[str, Any]) -> np.ndar
         "startsWith": lambda: np.char.startswith(lowered, needle),
         "endsWith": lambda: np.char.endswith(lowered, needle),
     }
-    if kind not in tests:
-        raise BadGridRequest(f"Text filter {kind!r} is not supported.")
     return tests[kind]()
 
 

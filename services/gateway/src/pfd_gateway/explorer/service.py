@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pfd_shared.db.outbox import OutboxRelay, add_to_outbox
 from pfd_shared.events import Envelope, new_envelope
 from pfd_shared.events.projections import ProjectionCancelRequested, ProjectionRequested
-from pfd_shared.exploration.arrays import ArraysUnreadable, ExplorerArrays, load_arrays
+from pfd_shared.exploration.arrays import ExplorerArrays
+from pfd_shared.exploration.reading import ArraysUnreadable, load_arrays
 from pfd_shared.exploration.models import ProjectionSpec, RecordFilter, projection_id
 from pfd_shared.exploration.selection import select_rows
 from pfd_shared.storage import ObjectStore, StorageError

@@ -64,8 +64,8 @@ class WindowSet:
         if jitter is not None:
             start = torch.clamp(start + jitter, max=int(self.signals.shape[1]) - self.length)
         rows = self.rows[record]
-        columns = start.unsqueeze(1) + torch.arange(self.length)
-        x = self.signals[rows.unsqueeze(1), columns]
+        # every start position as a strided view (no copy); indexing it copies just the batch, row by row
+        x = self.signals.unfold(1, self.length, 1)[rows, start]
         return x.unsqueeze(1), self.labels[rows]
 
     def class_counts(self, n_classes: int) -> torch.Tensor:

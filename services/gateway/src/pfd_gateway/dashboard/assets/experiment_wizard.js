@@ -27,6 +27,12 @@
     return typeof value === "number" && Number.isFinite(value);
   }
 
+  /** A number input's value as a number (an input outside its min/max reports its text). */
+  function numeric(value) {
+    if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
+    return value === "" || value === undefined ? null : value;
+  }
+
   /** The error of a number against a JSON-schema bound ({type, minimum, maximum, exclusive*, nullable}). */
   function checkNumber(value, bound) {
     if (value === null || value === undefined || value === "") {
@@ -72,9 +78,10 @@
         return;
       }
       const bound = { type: spec.kind === "int" ? "integer" : "number", minimum: spec.low, maximum: spec.high };
-      const error = checkNumber(entry.value, bound);
+      const value = numeric(entry.value);
+      const error = checkNumber(value, bound);
       if (error) errors["param:" + name] = error;
-      params[name] = entry.value;
+      params[name] = value;
     });
     if (info) {
       Object.entries(info.multiple_of || {}).forEach(([key, divisor]) => {
@@ -115,7 +122,7 @@
       } else if (field.kind === "bool") {
         setPath(request.config, field.path, Boolean(value));
       } else if (["int", "int?", "float", "float?"].includes(field.kind)) {
-        const number = value === "" || value === undefined ? null : value;
+        const number = numeric(value);
         const error = checkNumber(number, bound);
         if (error) errors[field.path] = error;
         setPath(request.config, field.path, number);

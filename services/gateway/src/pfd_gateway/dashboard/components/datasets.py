@@ -154,8 +154,8 @@ def _variable_cell(key: str, suffix: str, inspection: Mapping[str, Any] | None, 
     scalars = [f"{v['name']} = {v['value']:g}" for v in listed if v.get("value") is not None]
     chosen = value if value in {v["name"] for v in signals} else inspection.get("suggested_variable")
     select = dbc.Select(id={"type": "import-variable", "key": key}, size="sm", value=chosen or "",
-                        options=[{"label": "choose a variable…", "value": "", "disabled": True}]
-                        + [{"label": variable_label(v), "value": v["name"]} for v in signals])
+                        placeholder="choose a variable…",
+                        options=[{"label": variable_label(v), "value": v["name"]} for v in signals])
     notes = list(inspection.get("notes") or []) + ([f"also: {', '.join(scalars)}"] if scalars else [])
     return html.Div([select] + [html.Small(note, className="text-body-secondary d-block") for note in notes])
 

@@ -142,8 +142,9 @@ def param_inputs(info: ModelInfo | None, values: Mapping[str, Any]) -> Any:
             hint = spec.description or "one of " + ", ".join(str(c) for c in spec.choices)
         else:
             step = 1 if spec.kind == "int" else "any"
-            control = dbc.Input(id=component_id, type="number", value=values.get(name), min=spec.low, max=spec.high,
-                                step=step)
+            # No min/max on the input: out of range it would report no number at all; the range is checked
+            # (and explained) by assets/experiment_wizard.js instead.
+            control = dbc.Input(id=component_id, type="number", value=values.get(name), step=step)
             hint = f"{spec.description + ' · ' if spec.description else ''}{spec.low:g} to {spec.high:g}"
         fields.append(dbc.Col(html.Div([
             dbc.Label(name.replace("_", " "), className="small mb-1"), control,

@@ -1,0 +1,50 @@
+"""The dashboard short cut: paths that matched no route skip the route table next time; routes still win."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pfd_gateway.dashboard.routing import DashboardShortcut, RouteFreePaths
+
+
+def test_remembered_paths_are_bounded_and_forgotten_when_routes_change() -> None:
+    routes: list[Any] = ["route-a"]
+    paths = RouteFreePaths(routes, max_paths=2)
+    for path in ("/", "/system", "/assets/x.css"):
+        paths.remember(path)
+    assert "/" not in paths and "/system" in paths and "/assets/x.css" in paths
+    routes.append("route-b")  # a router included later
+    assert "/system" not in paths
+
+
+async def test_the_shortcut_sends_only_remembered_http_paths_to_the_dashboard() -> None:
+    reached: list[str] = []
+
+    def app_named(name: str) -> Any:
+        async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            reached.append(f"{name} {scope['path']}")
+        return app
+
+    paths = RouteFreePaths([])
+    paths.remember("/system")
+    shortcut = DashboardShortcut(app_named("routing"), paths, app_named("dashboard"))
+    for scope in ({"type": "http", "path": "/system"}, {"type": "http", "path": "/api/v1/x"},
+                  {"type": "websocket", "path": "/system"}):
+        await shortcut(scope, None, None)
+    assert reached == ["dashboard /system", "routing /api/v1/x", "routing /system"]
+
+
+async def test_dashboard_paths_are_learned_and_a_route_added_later_takes_its_path_back(harness) -> None:
+    client = harness.client()
+    assert (await client.get("/login")).status_code == 200
+    missing = await client.get("/api/v1/no-such-route")
+    assert missing.status_code == 404
+    paths = harness.app.router.default.paths
+    assert "/login" in paths and "/api/v1/no-such-route" not in paths
+    assert (await client.get("/login")).status_code == 200  # through the short cut
+
+    @harness.app.get("/login")
+    async def replaced() -> dict[str, bool]:
+        return {"route": True}
+
+    assert (await client.get("/login")).json() == {"route": True}
