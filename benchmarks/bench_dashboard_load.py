@@ -47,6 +47,7 @@ from pfd_gateway.dashboard.errors import ERROR_AREA
 from pfd_gateway.dashboard.guard import CALLBACK_PATH, ROUTER_OUTPUT
 from pfd_gateway.domain.access import Role
 from pfd_gateway.settings import GatewaySettings
+from pfd_gateway.workers import usable_cores
 
 DEFAULT_CLIENTS = 50
 DEFAULT_DURATION_S = 120.0
@@ -301,8 +302,7 @@ def start_stack(work: Path, clients: int, procs: list[ManagedProcess], workers: 
         "PFD_GATEWAY_TELEMETRY__LOG_LEVEL": "WARNING", "PFD_GATEWAY_AUTH__CREATE_DEV_ADMIN": "false",
         # the consumer wait the gateway is deployed with, not the tests' 10 ms (idle polling: 0.2 cores)
         "PFD_GATEWAY_KAFKA__FETCH_MAX_WAIT_MS": str(KafkaSettings().fetch_max_wait_ms)}
-    if workers is not None:
-        env["PFD_GATEWAY_WORKERS"] = str(workers)
+    env["PFD_GATEWAY_WORKERS"] = str(workers or usable_cores())  # `serve`'s default (the tests' env says 1)
     procs.append(start_service("gateway", [sys.executable, "-m", "pfd_gateway"], env, gw_port, work / "gw.log"))
     return f"http://127.0.0.1:{gw_port}"
 
@@ -312,7 +312,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=DEFAULT_CLIENTS)
     parser.add_argument("--duration", type=float, default=DEFAULT_DURATION_S, help="seconds of load")
     parser.add_argument("--think", type=float, default=0.0, help="seconds each client pauses after a page (0: none)")
-    parser.add_argument("--workers", type=int, default=None, help="gateway worker processes (default: the gateway's)")
+    parser.add_argument("--workers", type=int, default=None, help="gateway worker processes (default: the gateway's, one per usable core)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pfd-bench-dash-"))
     procs: list[ManagedProcess] = []

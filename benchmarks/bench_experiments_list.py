@@ -51,7 +51,8 @@ async def fill(service: ExperimentService, count: int) -> None:
     for i in range(count):
         experiment_id, at = f"x{i:06d}", start + timedelta(minutes=i)
         rows["experiments"].append({
-            "experiment_id": experiment_id, "owner_id": f"user-{i % OWNERS}", "name": f"experiment {i} {rng.random():.6f}",
+            "experiment_id": experiment_id, "owner_id": f"user-{i % OWNERS}",
+            "name": f"experiment {i} {rng.random():.6f}",
             "dataset_id": f"set-{i % 7}", "dataset_name": f"data set {i % 7}", "model": MODELS[i % len(MODELS)],
             "preset": "small", "status": STATUSES[i % len(STATUSES)], "run_count": 3, "runs_done": 3,
             "config": {"epochs": 20, "seeds": [0, 1, 2]}, "created_at": at, "updated_at": at})
@@ -61,7 +62,8 @@ async def fill(service: ExperimentService, count: int) -> None:
                                     "std": statistics.stdev(values), "count": 3, "run_values": values})
         rows["tags"] += [{"experiment_id": experiment_id, "tag": tag} for tag in rng.sample(TAGS, 2)]
     async with service.sessions() as session, session.begin():
-        for table, items in ((t.experiments, rows["experiments"]), (t.metrics, rows["metrics"]), (t.tags, rows["tags"])):
+        for table, key in ((t.experiments, "experiments"), (t.metrics, "metrics"), (t.tags, "tags")):
+            items = rows[key]
             for offset in range(0, len(items), BATCH):
                 await session.execute(insert(table), items[offset:offset + BATCH])
     async with service.sessions() as session, session.begin():

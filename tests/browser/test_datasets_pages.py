@@ -147,7 +147,7 @@ def test_import_page_uploads_maps_and_requests_an_import(signed_in, tmp_path, sh
     expect(recent).to_contain_text("requested")
     imported = listed(page, "browser import")[0]
     assert imported["kind"] == "imported" and imported["request"]["window_seconds"] == 0.1
-    assert [f["variable"] for f in imported["request"]["files"]] == [None, "X001_DE_time"]
+    assert [f["variable"] for f in imported["request"]["files"]] == ["array", "X001_DE_time"]
     shoot(page, "import")
 
 

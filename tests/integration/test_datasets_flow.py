@@ -1,18 +1,24 @@
-"""Data sets through the real broker and S3: a data-gen process generates and imports (CWRU) data sets."""
+"""Data sets through the real broker and S3: a data-gen process generates and imports (CWRU) data sets and
+projects their features (stored, answered from the store on repeat, cancelled on request)."""
 
 import asyncio
+import io
 import sys
 from pathlib import Path
 from uuid import uuid4
 
 import h5py
 import hdf5plugin  # noqa: F401 - Blosc2 filter
+import numpy as np
 import pytest
 from faststream.kafka import KafkaBroker, KafkaMessage
 
 from pfd_shared.events import decode_event, encode_event, new_envelope
 from pfd_shared.events.datasets import DatasetGenerationRequested, DatasetImportRequested, ImportFileSpec
+from pfd_shared.events.projections import ProjectionCancelRequested, ProjectionRequested
+from pfd_shared.exploration.models import ProjectionSpec, RecordFilter, projection_id
 from pfd_shared.localstack.processes import free_port
+from pfd_shared.storage.keys import projection_key
 from pfd_shared.storage.s3 import S3ObjectStore
 from pfd_shared.testing.plugin import service_env, start_service
 from pfd_shared import topics
@@ -90,3 +96,70 @@ def test_cwru_import_end_to_end_with_the_48khz_baseline(infra, datagen, tmp_path
     with h5py.File(local) as h5:
         assert h5["signals"].shape == (ready.records, 12_000)
         assert h5["features"].shape == (ready.records, 36)
+
+
+async def project_and_watch(bootstrap: str, envelope, cancel_on: str | None = None, timeout_s: float = 180):
+    """Publish a projection request and collect its events until the outcome; optionally cancel when a progress
+    event of stage ``cancel_on`` arrives."""
+    seen: asyncio.Queue = asyncio.Queue()
+    broker = KafkaBroker(bootstrap)
+    watched = (topics.PROJECTION_PROGRESS, topics.PROJECTION_READY, topics.PROJECTION_FAILED,
+               topics.PROJECTION_CANCELLED)
+
+    @broker.subscriber(*[t.name for t in watched], fetch_max_wait_ms=10, auto_offset_reset="latest")
+    async def collect(message: KafkaMessage) -> None:
+        await seen.put(decode_event(message.body))
+
+    await broker.start()
+    events = []
+    try:
+        await asyncio.sleep(1)
+        await broker.publish(encode_event(envelope), topic=envelope.payload.topic.name, key=envelope.key())
+        while True:
+            event = await asyncio.wait_for(seen.get(), timeout_s)
+            if event.payload.projection_id != envelope.payload.projection_id:
+                continue
+            events.append(event)
+            if cancel_on and event.type == "projections.progress" and event.payload.stage == cancel_on:
+                cancel = ProjectionCancelRequested(projection_id=event.payload.projection_id,
+                                                   dataset_id=event.payload.dataset_id)
+                await broker.publish(encode_event(new_envelope(cancel, producer="it")),
+                                     topic=cancel.topic.name, key=cancel.key().encode())
+                cancel_on = None
+            if event.type != "projections.progress":
+                return events
+    finally:
+        await broker.stop()
+
+
+def test_projections_are_computed_stored_cached_and_cancelled(infra, datagen) -> None:
+    dataset_id = uuid4().hex[:12]
+    config = {"record": {"duration_s": 0.25}, "dataset": {"classes": [0, 1, 2], "records_per_class": 8}}
+    generated = asyncio.run(request_and_wait(infra.kafka_bootstrap, new_envelope(
+        DatasetGenerationRequested(dataset_id=dataset_id, name="to project", config=config), producer="it",
+        owner="u1")))
+    assert generated.type == "datasets.ready", generated.payload
+    object_key, store = generated.payload.object_key, S3ObjectStore(infra.s3)
+    spec, kept = ProjectionSpec(method="tsne", perplexity=5), RecordFilter(classes=("healthy", "imbalance"))
+    request = ProjectionRequested(projection_id=projection_id(object_key, spec, kept), dataset_id=dataset_id,
+                                  spec=spec, record_filter=kept)
+    events = asyncio.run(project_and_watch(infra.kafka_bootstrap, new_envelope(request, producer="it", owner="u1")))
+    ready = events[-1]
+    assert ready.type == "projections.ready", ready.payload
+    counts = dict(zip(generated.payload.class_names, generated.payload.class_counts))
+    assert ready.owner == "u1" and not ready.payload.cached
+    assert ready.payload.records == counts["healthy"] + counts["imbalance"]
+    assert any(event.type == "projections.progress" for event in events)
+    coordinates = np.load(io.BytesIO(store.get_bytes(ready.payload.object_key)))
+    assert coordinates.shape == (ready.payload.records, 2) and ready.payload.object_key.startswith(f"datasets/{dataset_id}/projections/")
+
+    again = asyncio.run(project_and_watch(infra.kafka_bootstrap, new_envelope(request, producer="it")))[-1]
+    assert again.type == "projections.ready" and again.payload.cached
+
+    umap = ProjectionSpec(method="umap")
+    stopped = ProjectionRequested(projection_id=projection_id(object_key, umap, RecordFilter()), dataset_id=dataset_id,
+                                  spec=umap)
+    outcome = asyncio.run(project_and_watch(infra.kafka_bootstrap, new_envelope(stopped, producer="it"),
+                                            cancel_on="loading UMAP"))[-1]
+    assert outcome.type == "projections.cancelled"
+    assert not store.exists(projection_key(object_key, stopped.projection_id, "json"))

@@ -32,7 +32,8 @@ async def user_id(client) -> str:
 
 async def ready_dataset(harness, client, *, samples: int = SAMPLES) -> str:
     dataset_id = (await client.post("/api/v1/datasets", json={"name": "set", "preset": "quick"})).json()["dataset_id"]
-    await harness.gateway.runtime.bus.publish(dataset_ready(dataset_id, await user_id(client), samples_per_record=samples))
+    owner = await user_id(client)
+    await harness.gateway.runtime.bus.publish(dataset_ready(dataset_id, owner, samples_per_record=samples))
     return dataset_id
 
 
@@ -68,7 +69,8 @@ async def test_create_makes_one_run_per_seed_and_one_request_each_with_its_owner
     sent = [event for event in await outbox(harness) if event.type == "training.requested"]
     assert [event.payload.run_id for event in sent] == [run["run_id"] for run in body["runs"]]
     assert {event.owner for event in sent} == {await user_id(alice)}
-    assert [(e.payload.seed, e.payload.run_index, e.payload.run_count) for e in sent] == [(0, 0, 3), (1, 1, 3), (2, 2, 3)]
+    runs = [(e.payload.seed, e.payload.run_index, e.payload.run_count) for e in sent]
+    assert runs == [(0, 0, 3), (1, 1, 3), (2, 2, 3)]
     assert sent[0].payload.config["window"]["length"] == 512 and sent[0].payload.dataset_id == dataset
 
 

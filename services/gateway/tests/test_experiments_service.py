@@ -1,13 +1,15 @@
-"""Unit tests of the experiments slice's pure parts and of the service with fakes (no database, no broker)."""
+"""Unit tests of the experiments slice's pure parts and of the service with fakes (no broker); the migration."""
 
 from datetime import UTC, datetime
 
 import pytest
 from scipy.stats import binomtest, chi2
+from sqlalchemy import create_engine, inspect
 
 from pfd_shared.events.system import ServiceStatusReported, WorkerCapacity
 
 from pfd_gateway.auth.errors import InvalidInput
+from pfd_gateway.db import metadata
 from pfd_gateway.domain.system_status import StatusBoard
 from pfd_gateway.experiments import states
 from pfd_gateway.experiments.compare import config_diff, flatten, pair, record_correctness
@@ -15,6 +17,7 @@ from pfd_gateway.experiments.projection import run_metrics
 from pfd_gateway.experiments.reads import run_view
 from pfd_gateway.experiments.requests import check_dataset, clean_tags, resolve_config
 from pfd_gateway.experiments.service import ExperimentService
+from pfd_gateway.experiments.tables import TABLES
 from pfd_gateway.experiments.views import ExperimentPublic
 from pfd_gateway.settings import ExperimentSettings
 
@@ -148,3 +151,18 @@ def test_workers_count_only_ready_training_instances_that_take_jobs() -> None:
     workers = service.workers()
     assert (workers.live_workers, workers.instances, workers.slots, workers.busy) == (1, ["t2"], 2, 2)
     assert workers.message is None
+
+
+def test_the_migration_creates_the_read_model_as_the_metadata_declares_it(migrated_template) -> None:
+    engine = create_engine(f"sqlite:///{migrated_template}")
+    try:
+        found = inspect(engine)
+        for table in metadata.sorted_tables:
+            if table.name not in TABLES:
+                continue
+            assert {c["name"] for c in found.get_columns(table.name)} == {c.name for c in table.columns}, table.name
+            declared = {index.name for index in table.indexes}
+            assert declared <= {index["name"] for index in found.get_indexes(table.name)}, table.name
+    finally:
+        engine.dispose()
+    assert set(TABLES) <= set(metadata.tables)

@@ -75,3 +75,28 @@ def test_features_grouped_by_name_prefix() -> None:
     groups = analysis.group_features({name: 1.0 for name in names})
     assert list(groups) == ["time", "frequency", "envelope", "wavelet", "bispectrum", "other"]
     assert list(groups["time"]) == ["rms", "kurtosis"] and "envelope_kurtosis" in groups["envelope"]
+
+
+def test_cwt_scalogram_finds_a_tone_and_localises_a_burst_like_pywavelets() -> None:
+    from pfd_gateway.signals.analysis import cwt_scalogram
+
+    fs = 20_480.0
+    t = np.arange(40_960) / fs
+    y = np.sin(2 * np.pi * 300 * t) + 4 * (np.abs(t - 1.2) < 0.005) * np.sin(2 * np.pi * 5_000 * t)
+    scalogram = cwt_scalogram(y, fs, n_freqs=48, min_hz=20.0, cycles=6.0, max_frames=200, max_samples=100_000)
+    assert scalogram.power_db.shape == (48, 200) and scalogram.method == "cwt" and scalogram.window == y.size
+    ridge = scalogram.freqs_hz[np.median(scalogram.power_db, axis=1).argmax()]
+    assert abs(np.log(ridge / 300)) < np.log(scalogram.freqs_hz[1] / scalogram.freqs_hz[0])  # nearest row
+    burst_row = np.abs(scalogram.freqs_hz - 5_000).argmin()
+    assert abs(scalogram.times_s[scalogram.power_db[burst_row].argmax()] - 1.2) < 0.02
+    pywt = pytest.importorskip("pywt")  # an independent CWT (complex Morlet) puts the tone at the same frequency
+    coefficients, freqs = pywt.cwt(y[:8192], np.geomspace(4, 400, 40), "cmor1.5-1.0", sampling_period=1 / fs)
+    independent = freqs[np.abs(coefficients).mean(axis=1).argmax()]
+    assert abs(np.log(independent / ridge)) < 0.15
+
+
+def test_cwt_of_a_long_signal_analyses_its_first_samples() -> None:
+    from pfd_gateway.signals.analysis import cwt_scalogram
+
+    scalogram = cwt_scalogram(np.random.default_rng(0).standard_normal(50_000), 10_000.0, 16, 5.0, 6.0, 100, 8_192)
+    assert scalogram.window == 8_192 and scalogram.times_s[-1] < 8_192 / 10_000.0

@@ -53,6 +53,12 @@ class SignalViewerSettings(BaseModel):
     harmonic_orders: list[int] = Field(default_factory=lambda: [1, 2, 3], description="Shaft harmonics marked.")
     subsync_orders: list[float] = Field(default_factory=lambda: [0.42, 0.48], min_length=2, max_length=2,
                                         description="Sub-synchronous band (low, high; multiples of the speed).")
+    cwt_frequencies: int = Field(default=64, ge=4, le=512, description="Log-spaced rows of the CWT scalogram.")
+    cwt_min_hz: float = Field(default=5.0, gt=0, description="Lowest CWT frequency (raised for short signals).")
+    cwt_cycles: float = Field(default=6.0, ge=3, le=20, description="Morlet centre frequency (rad): time vs "
+                              "frequency resolution.")
+    cwt_max_samples: int = Field(default=131_072, ge=256, description="Samples of a signal the CWT analyses.")
+    upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Largest single signal file to view.")
 
 
 class ExplorerSettings(BaseModel):

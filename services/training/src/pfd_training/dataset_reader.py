@@ -7,7 +7,7 @@ compressed chunk of signals (many whole records) is one request — no temporary
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import h5py
 import hdf5plugin  # noqa: F401 - registers the Blosc2 filter the signals are compressed with
@@ -17,7 +17,8 @@ from pfd_shared.storage import ObjectNotFound, ObjectStore
 from pfd_shared.storage.keys import dataset_key
 from pfd_shared.storage.ranged import RangedFile
 
-from pfd_training.domain.data import SPLITS, TrainingData
+if TYPE_CHECKING:
+    from pfd_training.domain.data import TrainingData
 
 DATASET_FILE = "dataset.h5"
 FORMAT_VERSION = 1
@@ -49,6 +50,8 @@ def load_training_data(store: ObjectStore, dataset_id: str) -> TrainingData:
 
 
 def _read(h5: h5py.File, key: str) -> TrainingData:
+    from pfd_training.domain.data import SPLITS, TrainingData  # the domain package brings torch: first run only
+
     version = int(h5.attrs.get("pfd_format_version", 0))
     if version != FORMAT_VERSION:
         raise DatasetUnreadable(f"{key} has format version {version}; this worker reads version {FORMAT_VERSION}")

@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -22,14 +22,30 @@ from pfd_training import runs
 from pfd_training.artefacts import RunKeys, put_json, read_checkpoint, store_training_outputs
 from pfd_training.control import RunControl, RunInterrupted, StopReason, in_thread
 from pfd_training.dataset_reader import DatasetMissing, load_training_data
-from pfd_training.domain import TrainingData, TrainingResult, evaluate, run_training
 from pfd_training.recorder import RunRecorder
 from pfd_training.run_hooks import EventHooks
 from pfd_training.runs import RunRow
 from pfd_training.settings import TrainingSettings
 
+if TYPE_CHECKING:  # the domain (torch) is imported by the first run, not at start
+    from pfd_training.domain import TrainingData, TrainingResult
+
 log = logging.getLogger(__name__)
 USER_ERRORS = (DatasetMissing, ValidationError, ValueError)
+
+
+def run_training(*args: Any, **kwargs: Any) -> TrainingResult:
+    """The domain's training loop, imported with torch by the first run (the worker starts and reports in fast)."""
+    from pfd_training.domain.runner import run_training as train
+
+    return train(*args, **kwargs)
+
+
+def evaluate(*args: Any, **kwargs: Any) -> Any:
+    """The domain's test-split evaluation (imported on first use, like the loop)."""
+    from pfd_training.domain.evaluation import evaluate as score
+
+    return score(*args, **kwargs)
 
 
 @dataclass(frozen=True)

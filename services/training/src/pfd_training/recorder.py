@@ -6,7 +6,7 @@ meanwhile): nothing was written then, and the caller stops acting on the run.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import Table
@@ -25,8 +25,10 @@ from pfd_shared.events.training import (
 )
 
 from pfd_training import runs
-from pfd_training.domain import EpochReport, EvaluationReport, StartInfo, TrainingResult
 from pfd_training.runs import RunRow
+
+if TYPE_CHECKING:  # the domain (torch) is imported by the first run, not at start
+    from pfd_training.domain import EpochReport, EvaluationReport, StartInfo, TrainingResult
 
 
 def run_envelope(payload: EventPayload, run: RunRow, producer: str) -> Envelope[Any]:

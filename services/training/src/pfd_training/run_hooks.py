@@ -11,7 +11,7 @@ import concurrent.futures
 import logging
 import time
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pfd_shared.events.training import TrainingLog
 from pfd_shared.messaging.bus import EventBus
@@ -19,9 +19,11 @@ from pfd_shared.storage import ObjectStore
 
 from pfd_training.artefacts import RunKeys
 from pfd_training.control import RunControl, RunInterrupted, StopReason
-from pfd_training.domain import EpochReport, StartInfo
 from pfd_training.recorder import RunRecorder, run_envelope
 from pfd_training.settings import TrainingSettings
+
+if TYPE_CHECKING:  # the domain (torch) is imported by the first run, not at start
+    from pfd_training.domain import EpochReport, StartInfo
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pfd_training.db import experiments, runs
@@ -183,7 +183,3 @@ async def close_experiment(session: AsyncSession, experiment_id: str) -> None:
         await session.execute(insert(experiments).values(experiment_id=experiment_id, owner=None, dataset_id="",
                                                          name="", created_at=now, deleted_at=now))
 
-
-async def count_by_state(session: AsyncSession) -> dict[str, int]:
-    rows = (await session.execute(select(runs.c.state, func.count()).group_by(runs.c.state))).all()
-    return {state: int(count) for state, count in rows}

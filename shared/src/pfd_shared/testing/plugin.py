@@ -53,6 +53,7 @@ def service_env(prefix: str, infra: Infra, *, port: int, var_dir: str, database_
         "KAFKA__SESSION_TIMEOUT_MS": str(LOW_LATENCY["session_timeout_ms"]),
         "KAFKA__HEARTBEAT_INTERVAL_MS": str(LOW_LATENCY["heartbeat_interval_ms"]),
         "HTTP__PORT": str(port),
+        "WORKERS": "1",  # one process per service in tests (a test of several workers sets its own count)
         "VAR_DIR": var_dir,
         "S3__ENDPOINT": infra.s3.endpoint,
         "S3__ACCESS_KEY": infra.s3.access_key,

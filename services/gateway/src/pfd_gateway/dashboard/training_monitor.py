@@ -41,6 +41,9 @@ def browser_snapshot(detail: ExperimentDetail, log_limit: int, graphs: dict[str,
     return {
         "experiment_id": detail.experiment_id, "log_limit": log_limit, "graphs": graphs, "separator": UID_SEPARATOR,
         "complete": [states.COMPLETED, states.EVALUATED], "running": [states.RUNNING],
+        # training events arrive in any order (one topic per type): a pushed one moves a run only forward
+        "moves": {status: [target for target in states.RUN_STATES if states.may_move(status, target)]
+                  for status in states.RUN_STATES},
         "runs": {run.run_id: {"seed": run.seed, "status": run.status, "epoch": run.epoch, "epochs": run.epochs or 0,
                               "eta_s": run.eta_s, "seconds": None} for run in detail.runs},
     }

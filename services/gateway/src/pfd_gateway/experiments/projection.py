@@ -46,7 +46,7 @@ async def apply(session: AsyncSession, tables: ExperimentTables, envelope: Envel
         return  # a command (the gateway set its state when it sent it) or an event the read model ignores
     r = tables.runs
     row = (await session.execute(select(r.c.status, r.c.status_at, r.c.epoch).where(
-        r.c.run_id == event.run_id))).mappings().first()
+        r.c.run_id == event.run_id).with_for_update())).mappings().first()  # one writer per run at a time
     if row is None:
         return  # an unknown run (deleted, or requested by another system)
     if isinstance(event, TrainingLog):
@@ -135,9 +135,10 @@ async def refresh_experiment(session: AsyncSession, tables: ExperimentTables, ex
                              *, metrics: bool = False) -> None:
     """Recompute an experiment's status, finished runs, first error and (``metrics``) mean ± std per metric."""
     r, e = tables.runs.c, tables.experiments
+    current = (await session.execute(select(e.c.status).where(e.c.experiment_id == experiment_id)
+                                     .with_for_update())).scalar()
     runs = (await session.execute(select(r.status, r.error, r.metrics, r.evaluation).where(
         r.experiment_id == experiment_id).order_by(r.run_index))).mappings().all()
-    current = (await session.execute(select(e.c.status).where(e.c.experiment_id == experiment_id))).scalar()
     if current is None:
         return
     status = current if current == states.DELETING else states.experiment_status(run["status"] for run in runs)
@@ -188,3 +189,13 @@ async def remove_experiment(session: AsyncSession, tables: ExperimentTables, exp
 def _aware(value: datetime) -> datetime:
     """SQLite returns naive datetimes (stored as UTC)."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def lock_order(item: tuple[Envelope[Any], bytes]) -> tuple[str, str]:
+    """Sort key of a batch: by experiment, then run (each run's own events keep their order, a stable sort).
+
+    Every projecting transaction then locks runs and experiments in one global order, so two gateway workers
+    projecting batches that touch the same experiments never deadlock.
+    """
+    payload = item[0].payload
+    return getattr(payload, "experiment_id", ""), getattr(payload, "run_id", "")

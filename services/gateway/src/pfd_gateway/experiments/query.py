@@ -60,7 +60,8 @@ def _direction(column: ColumnElement[Any], order: str) -> ColumnElement[Any]:
     return column.desc() if order == "desc" else column.asc()
 
 
-def page_select(tables: ExperimentTables, query: ExperimentQuery, where: list[ColumnElement[bool]]) -> Select:  # type: ignore[type-arg]
+def page_select(tables: ExperimentTables, query: ExperimentQuery,
+                where: list[ColumnElement[bool]]) -> Select:  # type: ignore[type-arg]
     """Ids of one page sorted by a column (ties broken by creation time, then id, so paging is stable).
 
     The columns are NOT NULL, so the (column, created_at) indexes serve the order; only ids travel through it.

@@ -86,7 +86,8 @@ async def facets(session: AsyncSession, tables: ExperimentTables,
     result: dict[str, list[str]] = {}
     for name, column in (("models", e.model), ("dataset_ids", e.dataset_id), ("statuses", e.status),
                          ("owner_ids", e.owner_id)):
-        result[name] = list((await session.execute(select(column).where(visible).distinct().order_by(column))).scalars())
+        query = select(column).where(visible).distinct().order_by(column)
+        result[name] = list((await session.execute(query)).scalars())
     result["tags"] = list((await session.execute(
         select(t.tag).join(tables.experiments, e.experiment_id == t.experiment_id).where(visible)
         .distinct().order_by(t.tag))).scalars())

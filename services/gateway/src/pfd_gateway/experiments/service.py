@@ -277,7 +277,8 @@ class ExperimentService:
     async def delete_search(self, principal: Principal, search_id: str) -> None:
         s = self.tables.searches
         async with self.sessions() as session, session.begin():
-            result = await session.execute(delete(s).where(s.c.search_id == search_id, s.c.user_id == principal.user_id))
+            result = await session.execute(delete(s).where(s.c.search_id == search_id,
+                                                           s.c.user_id == principal.user_id))
         if not result.rowcount:  # type: ignore[attr-defined]
             raise NotFound("No such saved search.")
 
@@ -286,7 +287,7 @@ class ExperimentService:
     async def project(self, batch: list[tuple[Envelope[Any], bytes]]) -> None:
         """Apply the training service's events to the read model, one transaction per batch (idempotent)."""
         async with self.sessions() as session, session.begin():
-            for envelope, _ in batch:
+            for envelope, _ in sorted(batch, key=projection.lock_order):
                 await projection.apply(session, self.tables, envelope, self.settings.log_lines_kept)
 
     # --- internals -----------------------------------------------------------------------------------------
@@ -301,12 +302,13 @@ class ExperimentService:
         now = datetime.now(UTC)
         async with self.sessions() as session, session.begin():
             runs = (await session.execute(select(r.c.run_id, r.c.status).where(
-                r.c.experiment_id == experiment_id).with_for_update())).all()
+                r.c.experiment_id == experiment_id).order_by(r.c.run_id).with_for_update())).all()  # lock order
             targets = [run_id for run_id, run_status in runs if allowed(run_status)]
             if not targets:
                 raise Conflict(refusal)
+            cleared = {"error": None} if command is TrainingResumeRequested else {}
             await session.execute(update(r).where(r.c.run_id.in_(targets)).values(
-                status=status, status_at=now, updated_at=now, **({"error": None} if command is TrainingResumeRequested else {})))
+                status=status, status_at=now, updated_at=now, **cleared))
             for run_id in targets:
                 await add_to_outbox(session, self.outbox, self._envelope(
                     command(experiment_id=experiment_id, run_id=run_id), row["owner_id"]))

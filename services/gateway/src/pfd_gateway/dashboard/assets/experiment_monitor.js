@@ -38,6 +38,11 @@
     return m ? m + "m " + (s % 60) + "s" : (s % 60) + "s";
   }
 
+  /** A run's status after a pushed event, by the server's own rule (statuses only move forward). */
+  function move(snapshot, run, target) {
+    if (run.status === target || ((snapshot.moves || {})[run.status] || []).includes(target)) run.status = target;
+  }
+
   /** Percent done, its label and the ETA line from the per-run state. */
   function progress(snapshot) {
     const runs = Object.values(monitor.runs);
@@ -116,11 +121,11 @@
       const run = monitor.runs[p.run_id];
       if (frame.type === EPOCH) {
         epochs.push(p);
-        if (run) Object.assign(run, { epoch: Math.max(run.epoch, p.epoch), epochs: p.epochs, seconds: p.seconds,
-          status: "running" });
+        if (run) Object.assign(run, { epoch: Math.max(run.epoch, p.epoch), epochs: p.epochs, seconds: p.seconds });
+        if (run) move(snapshot, run, "running");
       } else if (!QUIET.includes(frame.type)) {
         lifecycle = true;
-        if (run && STATUS_OF[frame.type]) run.status = STATUS_OF[frame.type];
+        if (run && STATUS_OF[frame.type]) move(snapshot, run, STATUS_OF[frame.type]);
       }
     });
     let gap = false;

@@ -64,8 +64,12 @@ def spectrogram_figure(spec: Spectrogram) -> go.Figure:
     figure.add_trace(go.Heatmap(x=spec.times_s, y=spec.freqs_hz, z=spec.power_db, colorscale=SPECTROGRAM_SCALE,
                                 colorbar={"title": {"text": "dB"}, "thickness": 12},
                                 hovertemplate="%{x:.3f} s, %{y:.0f} Hz<br>%{z:.1f} dB<extra></extra>"))
-    figure.update_xaxes(title_text=f"time (s) · window {spec.window}")
-    figure.update_yaxes(title_text="frequency (Hz)")
+    if spec.method == "cwt":
+        figure.update_xaxes(title_text=f"time (s) · Morlet CWT of {spec.window:,} samples")
+        figure.update_yaxes(title_text="frequency (Hz)", type="log")
+    else:
+        figure.update_xaxes(title_text=f"time (s) · STFT window {spec.window}")
+        figure.update_yaxes(title_text="frequency (Hz)")
     return figure
 
 

@@ -113,7 +113,9 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
                   Output("email-settings-result", "children"), Output("email-settings-password", "value"),
                   Input("email-settings-request", "data"), prevent_initial_call=True,
                   running=[(Output("email-settings-save", "disabled"), True, False)])
-    def save(request: dict[str, Any]) -> tuple[Any, ...]:
+    def save(request: dict[str, Any] | None) -> tuple[Any, ...]:
+        if not request:  # the store is (re)created with the page: no request yet
+            raise dash.exceptions.PreventUpdate
         try:
             saved = ctx.call(email.save(signed_in_principal(), **request))
         except InvalidInput as exc:
@@ -126,7 +128,9 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
 
     @app.callback(Output("email-settings-test-result", "children"), Input("email-settings-test-request", "data"),
                   prevent_initial_call=True)
-    def send_test(request: dict[str, Any]) -> Any:
+    def send_test(request: dict[str, Any] | None) -> Any:
+        if not request:
+            raise dash.exceptions.PreventUpdate
         try:
             ctx.call(email.send_test(signed_in_principal(), request["to"]))
         except (InvalidInput, Forbidden) as exc:

@@ -38,8 +38,8 @@ UPLOAD_URL = "/api/v1/uploads"
 MAPPING_IDS = {field: f"import-{field.replace('_', '-')}" for field in MAPPING_FIELDS}
 OPTIONAL_NUMBER = {"type": "number", "min": 0}
 SPLIT_POLICIES = [
-    {"label": "Time blocks per recording (first 70 % train, then 15 % val, last 15 % test)", "value": "time_blocks"},
-    {"label": "Whole recordings per split (needs 3+ recordings per label)", "value": "recordings"},
+    {"label": "Time blocks per recording", "value": "time_blocks"},
+    {"label": "Whole recordings per split", "value": "recordings"},
 ]
 OPTION_INPUTS = (("target_sample_rate_hz", "import-target-rate"), ("record_seconds", "import-record-seconds"),
                  ("seed", "import-seed"), ("window_seconds", "import-window-seconds"),
@@ -82,7 +82,9 @@ def import_form() -> html.Div:
                                   "Blank: the window length (no overlap)."), md=3),
             dbc.Col(form_field("Split policy", dbc.Select(id="import-split-policy", value="time_blocks",
                                                              options=SPLIT_POLICIES),
-                                  "Windows of one recording never sit in two splits."), md=6),
+                                  "Time blocks: each recording's first 70 % of records train, the next 15 % "
+                                  "validate, the last 15 % test. Whole recordings: needs 3+ recordings per label. "
+                                  "Either way no window sits in two splits."), md=6),
         ]),
         dbc.Button([html.I(className="bi bi-box-arrow-in-down me-2"), "Import"], id="import-submit", color="primary"),
         html.Div(id="import-result", className="mt-3"),

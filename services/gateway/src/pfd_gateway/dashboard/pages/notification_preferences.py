@@ -70,7 +70,9 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
     @app.callback(Output(f"{PREFIX}-server-errors", "data"), Output(f"{PREFIX}-saved", "data"),
                   Output(f"{PREFIX}-result", "children"), Input(f"{PREFIX}-request", "data"),
                   running=[(Output(f"{PREFIX}-save", "disabled"), True, False)], prevent_initial_call=True)
-    def save(request: dict[str, Any]) -> tuple[Any, Any, Any]:
+    def save(request: dict[str, Any] | None) -> tuple[Any, Any, Any]:
+        if not request:  # the store is (re)created with the page: no request yet
+            raise dash.exceptions.PreventUpdate
         try:
             saved = ctx.call(service.save(signed_in_principal(), request.get("email"), request["digest_frequency"],
                                           request["rules"]))

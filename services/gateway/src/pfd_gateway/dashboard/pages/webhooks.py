@@ -131,7 +131,9 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
     @app.callback(Output("webhooks-server-errors", "data"), Output("webhooks-saved", "data"),
                   Output("webhooks-result", "children"), Input("webhooks-request", "data"),
                   running=[(Output("webhooks-save", "disabled"), True, False)], prevent_initial_call=True)
-    def save(request: dict[str, Any]) -> tuple[Any, Any, Any]:
+    def save(request: dict[str, Any] | None) -> tuple[Any, Any, Any]:
+        if not request:  # the store is (re)created with the page: no request yet
+            raise dash.exceptions.PreventUpdate
         principal = signed_in_principal()
         try:
             if request.get("webhook_id"):
