@@ -119,6 +119,11 @@ def publish(bootstrap: str, *events: object, owner: str) -> None:
     worker.join()
 
 
+def no_error_shown(page) -> None:
+    """No callback failed on the way (the error boundary's alert never appeared)."""
+    expect(page.locator("#shell-error-alert")).to_have_count(0)
+
+
 def ready(name: str) -> DatasetReady:
     return DatasetReady(dataset_id=uuid.uuid4().hex[:12], name=name, kind="synthetic", object_key="k", size_bytes=1,
                         sha256="0", records=6, samples_per_record=10, sample_rate_hz=1000, class_names=("a", "b"),
@@ -152,6 +157,7 @@ def test_the_bell_updates_live_and_the_notifications_page_marks_read(member, inf
     expect(page.locator(".pfd-unread")).to_have_count(0)
     page.click("#notifications-unread-only")
     expect(page.locator("#notifications-list")).to_contain_text("No notifications")
+    no_error_shown(page)
 
 
 def test_preferences_are_validated_saved_and_confirmed(member, shoot) -> None:
@@ -162,7 +168,8 @@ def test_preferences_are_validated_saved_and_confirmed(member, shoot) -> None:
     failed.get_by_label("Email").check()
     page.fill("#notification-preferences-email", "")
     page.click("#notification-preferences-save")
-    expect(page.locator("#notification-preferences-email-feedback")).to_have_text("Email notifications need an address.")
+    feedback = page.locator("#notification-preferences-email-feedback")
+    expect(feedback).to_have_text("Email notifications need an address.")
     page.fill("#notification-preferences-email", "member@example.com")
     failed.locator("select").select_option("digest")
     page.select_option("#notification-preferences-frequency", "weekly")
@@ -172,6 +179,7 @@ def test_preferences_are_validated_saved_and_confirmed(member, shoot) -> None:
     saved = page.request.get("/api/v1/notifications/preferences").json()
     rule = next(r for r in saved["rules"] if r["event_type"] == "datasets.failed")
     assert saved["digest_frequency"] == "weekly" and "email" in rule["channels"] and rule["mode"] == "digest"
+    no_error_shown(page)
     shoot(page, "notification-preferences")
 
 
@@ -179,6 +187,7 @@ def test_webhooks_create_test_log_edit_and_delete(member, receiver, shoot) -> No
     page = member
     page.goto("/webhooks")
     expect(page.locator("#webhooks-list")).to_contain_text("No webhooks yet")
+    no_error_shown(page)
     page.fill("#webhooks-name", "local receiver")
     page.fill("#webhooks-url", "ftp://example.com/x")
     page.click("#webhooks-save")
@@ -208,6 +217,7 @@ def test_webhooks_create_test_log_edit_and_delete(member, receiver, shoot) -> No
     expect(page.locator("#webhooks-delete-modal")).to_contain_text("renamed receiver")
     page.click("#webhooks-delete-confirm")
     expect(page.locator("#webhooks-list")).to_contain_text("No webhooks yet")
+    no_error_shown(page)
 
 
 def test_email_configuration_saves_and_sends_a_test_email(signed_in, notifier, smtp_server, shoot) -> None:
@@ -235,6 +245,7 @@ def test_email_configuration_saves_and_sends_a_test_email(signed_in, notifier, s
     expect(page.locator("#email-settings-log-table")).to_contain_text("ops@example.com")
     expect(page.locator("#email-settings-log-table")).to_contain_text("delivered")
     assert any(m.rcpt_tos == ["ops@example.com"] for m in inbox.messages)
+    no_error_shown(page)
     shoot(page, "email-settings")
 
 
@@ -263,4 +274,5 @@ def test_digest_queue_and_send_now(member, signed_in, infra, smtp_server, shoot)
     expect(history).to_contain_text("sent")
     expect(page.locator("#digests-queue")).not_to_contain_text(address)
     assert any(m.rcpt_tos == [address] for m in inbox.messages)
+    no_error_shown(page)
     shoot(page, "digests")

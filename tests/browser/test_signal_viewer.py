@@ -8,6 +8,7 @@ import threading
 import time
 from uuid import uuid4
 
+import numpy as np
 import pytest
 from faststream.kafka import KafkaBroker
 
@@ -88,9 +89,12 @@ def test_signal_viewer_shows_a_record_and_steps_through_records(infra, gateway, 
     expect(page.locator("#signals-index")).to_have_value("2")
     expect(page.locator("#signals-meta")).to_contain_text("2 of 3")
     page.select_option("#signals-window", "256")
-    expect(page.locator("#signals-spectrogram")).to_contain_text("window 256")
+    expect(page.locator("#signals-spectrogram")).to_contain_text("STFT window 256")
+    page.select_option("#signals-transform", "cwt")
+    expect(page.locator("#signals-spectrogram")).to_contain_text(f"Morlet CWT of {SAMPLES:,} samples")
     expect(page.locator("#shell-error-alert")).to_have_count(0)
     shoot(page, "signal-viewer")
+    page.select_option("#signals-transform", "stft")
     page.click("#signals-prev")
     expect(page.locator("#signals-meta")).to_contain_text("1 of 3")
 
@@ -111,3 +115,33 @@ def test_zooming_the_time_plot_fetches_the_window_at_full_resolution(infra, gate
                   f"{{'xaxis.range[0]': {ZOOM_S[0]}, 'xaxis.range[1]': {ZOOM_S[1]}}})")
     page.wait_for_function(f"Math.abs(({points})() - {ZOOMED_SAMPLES}) <= {EDGE_SAMPLES}")
     expect(page.locator("#shell-error-alert")).to_have_count(0)
+
+
+def test_a_single_uploaded_file_is_viewed_and_bad_files_are_named(gateway, signed_in, tmp_path, shoot) -> None:
+    page = signed_in
+    page.goto("/signals")
+    good = tmp_path / "bench_25.6kHz.npy"
+    t = np.arange(25_600) / 25_600.0
+    np.save(good, np.sin(2 * np.pi * 440 * t) + 0.1 * np.sin(2 * np.pi * 3_000 * t))
+    page.set_input_files("#signals-upload input[type=file]", str(good))
+    expect(page.locator("#signals-meta")).to_contain_text("bench_25.6kHz.npy")
+    expect(page.locator("#signals-upload-rate")).to_have_value("25600")
+    expect(page.locator("#signals-meta")).to_contain_text("25,600 Hz")
+    expect(page.locator("#signals-features")).to_contain_text("an uploaded file has none")
+    for graph in ("signals-time", "signals-psd", "signals-spectrogram", "signals-envelope"):
+        expect(page.locator(f"#{graph} .main-svg").first).to_be_visible()
+    page.select_option("#signals-transform", "cwt")
+    expect(page.locator("#signals-spectrogram")).to_contain_text("Morlet CWT")
+    expect(page.locator("#shell-error-alert")).to_have_count(0)
+    shoot(page, "signal-viewer-upload")
+
+    bad = tmp_path / "broken.npy"
+    np.save(bad, np.array([1.0, np.nan, 2.0] * 20))
+    page.set_input_files("#signals-upload input[type=file]", str(bad))
+    expect(page.locator("#shell-error-alert")).to_contain_text("broken.npy")
+    expect(page.locator("#shell-error-alert")).to_contain_text("NaN")
+    expect(page.locator("#shell-error-alert")).not_to_contain_text("Traceback")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a signal")
+    page.set_input_files("#signals-upload input[type=file]", str(notes))
+    expect(page.locator("#shell-error-alert")).to_contain_text("notes.txt: unsupported file type")

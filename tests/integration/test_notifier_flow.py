@@ -79,7 +79,8 @@ class Receiver:
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = (await reader.readuntil(b"\r\n\r\n")).decode()
         path = head.split(" ", 2)[1]
-        headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in head.split("\r\n")[1:] if ":" in line)}
+        lines = [line.split(":", 1) for line in head.split("\r\n")[1:] if ":" in line]
+        headers = {k.lower(): v.strip() for k, v in lines}
         body = await reader.readexactly(int(headers["content-length"]))
         if verify(headers["x-pfd-timestamp"], body, headers["x-pfd-signature"]):
             self.verified[path].append(json.loads(body))

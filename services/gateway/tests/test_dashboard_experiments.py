@@ -208,7 +208,8 @@ def test_facets_and_saved_searches_become_control_values() -> None:
 def test_summaries_show_std_only_with_several_seeds() -> None:
     assert format_summary("record_accuracy", summary(0.9, 0.01, 3)) == "90.0% ± 1.0"
     assert format_summary("record_accuracy", summary(0.9)) == "90.0%"
-    assert format_summary("ece", summary(0.0123, 0.002, 2)) == "0.0123 ± 0.002"
+    assert format_summary("ece", summary(0.0123, 0.002, 2)) == "0.012 ± 0.002"
+    assert format_summary("record_accuracy_20dB", summary(0.5)) == "50.0%"
     assert format_summary("x", None) == "—"
     assert ordered_metrics(["zeta", "ece", "record_accuracy"]) == ["record_accuracy", "ece", "zeta"]
 
@@ -236,7 +237,7 @@ def test_side_by_side_bolds_the_best_value_per_metric() -> None:
     b = experiment("b", metrics={"record_accuracy": summary(0.8), "ece": summary(0.05)})
     table = side_by_side_table([a, b], ["record_accuracy", "ece"], "t")
     bold = [text(node) for node in walk(table) if type(node).__name__ == "Td" and node.className == "fw-bold"]
-    assert bold == ["90.0%", "0.05"]  # higher accuracy, lower calibration error
+    assert bold == ["90.0%", "0.050"]  # higher accuracy, lower calibration error
 
 
 def test_config_diff_and_mcnemar_tables() -> None:

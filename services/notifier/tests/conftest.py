@@ -77,8 +77,8 @@ class Harness:
 
     async def save_prefs(self, *rules: PreferenceRule, email: str | None = "owner@example.com",
                          frequency: str = "off") -> None:
-        request = PreferencesUpdateRequested(user_id=OWNER, email=email, digest_frequency=frequency,  # type: ignore[arg-type]
-                                             rules=rules)
+        request = PreferencesUpdateRequested(user_id=OWNER, email=email, rules=rules,
+                                             digest_frequency=frequency)  # type: ignore[arg-type]
         await self.notifier.notifications.update_preferences(self.envelope(request))
 
     async def facts(self, event_type: str | None = None) -> list[Envelope[Any]]:

@@ -66,7 +66,8 @@ async def test_mark_read_one_then_all(harness) -> None:
         await harness.notifier.notifications.notify(harness.envelope(harness.ready(name)))
     rows = await harness.rows(notifications)
     now = harness.now()
-    one = NotificationsMarkReadRequested(user_id=harness.owner, notification_ids=(rows[0]["notification_id"],), read_at=now)
+    first = (rows[0]["notification_id"],)
+    one = NotificationsMarkReadRequested(user_id=harness.owner, notification_ids=first, read_at=now)
     await harness.notifier.notifications.mark_read(harness.envelope(one))
     assert sum(r["read_at"] is not None for r in await harness.rows(notifications)) == 1
     await harness.notifier.notifications.mark_read(harness.envelope(NotificationsMarkReadRequested(

@@ -44,6 +44,10 @@ class Rule:
         return Message(self.title(payload), self.body(payload), self.level, self.link(payload))
 
 
+def _monitor(event: Any) -> str:
+    return f"/experiments/monitor?id={event.experiment_id}"
+
+
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
@@ -59,13 +63,13 @@ RULES: tuple[Rule, ...] = (
     Rule(TrainingCompleted, "Training completed",
          lambda e: f"Training run {e.run_id} completed",
          lambda e: f"{e.epochs_run} epochs, best epoch {e.best_epoch}, validation accuracy "
-                   f"{_percent(e.metrics.get('val_accuracy'))}.", "success"),
+                   f"{_percent(e.metrics.get('val_accuracy'))}.", "success", _monitor),
     Rule(TrainingFailed, "Training failed",
-         lambda e: f"Training run {e.run_id} failed", lambda e: e.reason, "danger"),
+         lambda e: f"Training run {e.run_id} failed", lambda e: e.reason, "danger", _monitor),
     Rule(EvaluationCompleted, "Evaluation completed",
          lambda e: f"Evaluation of run {e.run_id} completed",
          lambda e: f"Record accuracy {_percent(e.record_accuracy)}, macro F1 {e.macro_f1:.3f} "
-                   f"on data set {e.dataset_id}.", "info"),
+                   f"on data set {e.dataset_id}.", "info", lambda e: f"/experiments/results?id={e.experiment_id}"),
 )
 RULES_BY_TYPE: dict[str, Rule] = {rule.event_type: rule for rule in RULES}
 

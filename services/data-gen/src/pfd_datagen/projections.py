@@ -35,7 +35,7 @@ from pfd_shared.storage.keys import projection_key
 
 from pfd_datagen import catalog
 from pfd_datagen.domain.projection import ProjectionCancelled as Cancelled
-from pfd_datagen.domain.projection import ProjectionImpossible, project
+from pfd_datagen.domain.projection import Projection, ProjectionImpossible, project
 from pfd_datagen.progress import ProgressReporter
 from pfd_datagen.settings import DataGenSettings
 
@@ -95,8 +95,7 @@ class ProjectionService:
                 self.settings.progress_interval_s,
                 payload=lambda stage, done, total: ProjectionProgress(**ids, stage=stage, done=done, total=total))
             started = time.perf_counter()
-            records = await asyncio.to_thread(self._compute, request, object_key, progress, coordinates_key,
-                                              parameters_key, started)
+            records = await asyncio.to_thread(self._compute, request, object_key, progress, started)
         except Cancelled:
             return ProjectionCancelled(**ids)
         except (ProjectionImpossible, ArraysUnreadable, StorageError) as exc:
@@ -106,7 +105,7 @@ class ProjectionService:
                                seconds=time.perf_counter() - started)
 
     def _compute(self, request: ProjectionRequested, object_key: str, progress: ProgressReporter,
-                 coordinates_key: str, parameters_key: str, started: float) -> int:
+                 started: float) -> int:
         """Blocking: read the features, project the selected rows, store coordinates then parameters."""
         stop = lambda: request.projection_id in self._cancelled  # noqa: E731 - read from the worker thread
         if stop():
@@ -120,18 +119,25 @@ class ProjectionService:
                                        f"{limit:,}: narrow the filter or use PCA")
         result = project(arrays.features[rows], request.spec, workers=self.settings.projection_threads,
                          progress=progress, should_stop=stop)
-        buffer = io.BytesIO()
-        np.save(buffer, result.coordinates.astype(np.float32))
-        self.store.put_bytes(coordinates_key, buffer.getvalue())
-        parameters: dict[str, Any] = {
-            "projection_id": request.projection_id, "dataset_id": request.dataset_id, "object_key": object_key,
-            "method": request.spec.method, "parameters": request.spec.parameters(),
-            "record_filter": json.loads(request.record_filter.canonical()), "records": int(len(rows)),
-            "features_used": result.features_used, "explained_variance": list(result.explained_variance),
-            "seconds": time.perf_counter() - started, "version": PROJECTION_VERSION,
-        }
-        self.store.put_bytes(parameters_key, json.dumps(parameters).encode(), content_type="application/json")
+        store_result(self.store, request, object_key, result, int(len(rows)), time.perf_counter() - started)
         return int(len(rows))
 
     async def _publish(self, cause: Envelope[Any], payload: EventPayload) -> None:
         await self.runtime.bus.publish(new_envelope(payload, producer=self.runtime.service, cause=cause))
+
+
+def store_result(store: ObjectStore, request: ProjectionRequested, object_key: str, result: Projection, records: int,
+                 seconds: float) -> None:
+    """Coordinates first, then the parameters: a parameters object means a complete result (the cache entry)."""
+    buffer = io.BytesIO()
+    np.save(buffer, result.coordinates.astype(np.float32))
+    store.put_bytes(projection_key(object_key, request.projection_id, COORDINATES), buffer.getvalue())
+    parameters: dict[str, Any] = {
+        "projection_id": request.projection_id, "dataset_id": request.dataset_id, "object_key": object_key,
+        "method": request.spec.method, "parameters": request.spec.parameters(),
+        "record_filter": json.loads(request.record_filter.canonical()), "records": records,
+        "features_used": result.features_used, "explained_variance": list(result.explained_variance),
+        "seconds": seconds, "version": PROJECTION_VERSION,
+    }
+    store.put_bytes(projection_key(object_key, request.projection_id, PARAMETERS), json.dumps(parameters).encode(),
+                    content_type="application/json")

@@ -61,10 +61,11 @@ class DigestService(NotifierBase):
         if not items:
             return False
         digest_id, ids = new_id(), [item["item_id"] for item in items]
+        if not await _claim(session, ids, digest_id):
+            return False
         frequency = prefs["digest_frequency"] if cause is None and prefs else REQUESTED_FREQUENCY
         email = digest_email([Entry(i["title"], i["body"], i["link"]) for i in items],
                              frequency if frequency != "off" else REQUESTED_FREQUENCY, self.settings.dashboard_url)
-        await session.execute(update(digest_items).where(digest_items.c.item_id.in_(ids)).values(digest_id=digest_id))
         await session.execute(update(preferences).where(preferences.c.user_id == user_id).values(last_digest_at=now))
         await add_delivery(session, channel="email", kind="digest", user_id=user_id, owner=user_id, target=to,
                            source_event_id=f"digest-{digest_id}", source_event_type=DIGEST_EVENT,
@@ -75,6 +76,18 @@ class DigestService(NotifierBase):
                                                       frequency=sent_frequency, sent_at=now),
                                   owner=user_id, cause=cause)
         return True
+
+
+async def _claim(session: AsyncSession, ids: list[str], digest_id: str) -> bool:
+    """Take the items for this digest; False (and nothing taken) when another instance took some first."""
+    c = digest_items.c
+    taken = await session.execute(update(digest_items).where(c.item_id.in_(ids), c.digest_id.is_(None))
+                                  .values(digest_id=digest_id))
+    if taken.rowcount == len(ids):  # type: ignore[attr-defined]
+        return True
+    await session.execute(update(digest_items).where(c.digest_id == digest_id).values(digest_id=None))
+    log.info("digest items of %s were taken by another notifier instance", ids[0])
+    return False
 
 
 def _waiting() -> Any:

@@ -206,7 +206,8 @@ class Dispatcher(NotifierBase):
 
     async def _webhook(self, webhook_id: str | None) -> dict[str, Any] | None:
         async with self.sessions() as session:
-            row = (await session.execute(select(webhooks).where(webhooks.c.webhook_id == webhook_id))).mappings().first()
+            query = select(webhooks).where(webhooks.c.webhook_id == webhook_id)
+            row = (await session.execute(query)).mappings().first()
         return None if row is None else dict(row)
 
 

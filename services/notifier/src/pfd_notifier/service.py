@@ -67,7 +67,8 @@ class NotificationService(NotifierBase):
         message = rule.message(envelope.payload)
 
         async def work(session: AsyncSession) -> None:
-            prefs = (await session.execute(select(preferences).where(preferences.c.user_id == owner))).mappings().first()
+            query = select(preferences).where(preferences.c.user_id == owner)
+            prefs = (await session.execute(query)).mappings().first()
             rules = [PreferenceRule.model_validate(r) for r in prefs["rules"]] if prefs else None
             email = prefs["email"] if prefs else None
             chosen = route(rules, envelope.type, frequency=prefs["digest_frequency"] if prefs else "off",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -93,7 +93,7 @@ class ExperimentService:
                 created_at=now, updated_at=now))
             await session.execute(insert(t.runs), [
                 {"run_id": run_id, "experiment_id": experiment_id, "owner_id": principal.user_id, "seed": seed,
-                 "run_index": index, "status": states.REQUESTED, "status_at": now, "epoch": 0, "start_epoch": 0,
+                 "run_index": index, "status": states.REQUESTED, "status_at": states.NO_EVENT_YET, "epoch": 0, "start_epoch": 0,
                  "epochs": training.epochs, "updated_at": now} for run_id, seed, index in runs])
             if cleaned:
                 await session.execute(insert(t.tags), [{"experiment_id": experiment_id, "tag": tag} for tag in cleaned])
@@ -170,13 +170,14 @@ class ExperimentService:
         """One experiment with its runs (progress, ETA) and, while runs wait, whether a worker is alive."""
         row = await self._experiment(principal, experiment_id)
         summary = (await self._summaries([row["experiment_id"]]))[0]
-        runs = await self.runs(principal, experiment_id, checked=True)
+        async with self.sessions() as session:
+            runs = await reads.runs(session, self.tables, experiment_id, datetime.now(UTC))
         waiting = any(run.status in states.WAITING for run in runs)
         return ExperimentDetail(**summary.model_dump(), runs=runs, worker=self.workers() if waiting else None)
 
-    async def runs(self, principal: Principal, experiment_id: str, *, checked: bool = False) -> list[RunPublic]:
-        if not checked:
-            await self._experiment(principal, experiment_id)
+    async def runs(self, principal: Principal, experiment_id: str) -> list[RunPublic]:
+        """The runs (seeds) of one experiment, with their progress and ETA."""
+        await self._experiment(principal, experiment_id)
         async with self.sessions() as session:
             return await reads.runs(session, self.tables, experiment_id, datetime.now(UTC))
 
@@ -198,7 +199,8 @@ class ExperimentService:
     async def results(self, principal: Principal, experiment_id: str, run_id: str | None = None) -> ResultsPublic:
         """Every evaluated run's figures, mean ± std per metric, and one run's full report read from S3
         (``run_id``, default: the first evaluated run)."""
-        summary = await self._summaries([(await self._experiment(principal, experiment_id))["experiment_id"]])
+        await self._experiment(principal, experiment_id)
+        (summary,) = await self._summaries([experiment_id])
         async with self.sessions() as session:
             evaluations = await reads.evaluations(session, self.tables, [experiment_id])
         runs = evaluations.get(experiment_id, [])
@@ -209,8 +211,8 @@ class ExperimentService:
         if chosen is not None:
             key = next(run.report_key for run in runs if run.run_id == chosen)
             report, error = await self._report(key)
-        return ResultsPublic(experiment_id=experiment_id, dataset_id=summary[0].dataset_id, runs=runs,
-                             run_id=chosen, report=report, report_error=error, metrics=summary[0].metrics)
+        return ResultsPublic(experiment_id=experiment_id, dataset_id=summary.dataset_id, runs=runs,
+                             run_id=chosen, report=report, report_error=error, metrics=summary.metrics)
 
     async def compare(self, principal: Principal, experiment_ids: Sequence[str]) -> ComparisonPublic:
         """2-5 experiments side by side: mean ± std metrics, config diff, curves, McNemar on shared test records."""
@@ -292,7 +294,7 @@ class ExperimentService:
 
     # --- internals -----------------------------------------------------------------------------------------
 
-    async def _control(self, principal: Principal, experiment_id: str, allowed: Any, status: str,
+    async def _control(self, principal: Principal, experiment_id: str, allowed: Callable[[str], bool], status: str,
                        command: type[TrainingCancelRequested | TrainingResumeRequested],
                        refusal: str) -> ExperimentDetail:
         row = await self._experiment(principal, experiment_id, write=True)
@@ -308,7 +310,7 @@ class ExperimentService:
                 raise Conflict(refusal)
             cleared = {"error": None} if command is TrainingResumeRequested else {}
             await session.execute(update(r).where(r.c.run_id.in_(targets)).values(
-                status=status, status_at=now, updated_at=now, **cleared))
+                status=status, updated_at=now, **cleared))  # status_at stays the last worker event's time
             for run_id in targets:
                 await add_to_outbox(session, self.outbox, self._envelope(
                     command(experiment_id=experiment_id, run_id=run_id), row["owner_id"]))

@@ -9,10 +9,14 @@ only moves forward: an event older than the status it would replace is ignored, 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 REQUESTED, QUEUED, RUNNING, COMPLETED, EVALUATED = "requested", "queued", "running", "completed", "evaluated"
 FAILED, CANCELLING, CANCELLED, RESUMING = "failed", "cancelling", "cancelled", "resuming"
 DELETING = "deleting"
+# ``status_at`` holds the time of the worker event that set a run's status (statuses the gateway sets keep it),
+# so an event's age is compared with the same worker clock; a new run has seen no event yet.
+NO_EVENT_YET = datetime(1970, 1, 1, tzinfo=UTC)
 PARTIAL = "partial"  # an experiment some of whose runs finished and others failed or were cancelled
 
 RUN_STATES = (REQUESTED, QUEUED, RUNNING, COMPLETED, EVALUATED, FAILED, CANCELLING, CANCELLED, RESUMING)

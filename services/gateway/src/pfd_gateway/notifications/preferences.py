@@ -50,7 +50,8 @@ class PreferencesService:
             raise InvalidInput("email", "an email address is needed for email notifications")
         try:
             command = PreferencesUpdateRequested(
-                user_id=principal.user_id, email=email or None, digest_frequency=digest_frequency,  # type: ignore[arg-type]
+                user_id=principal.user_id, email=email or None,
+                digest_frequency=digest_frequency,  # type: ignore[arg-type]
                 rules=tuple(PreferenceRule.model_validate(rule) for rule in rules))
         except ValidationError as exc:
             first = exc.errors()[0]

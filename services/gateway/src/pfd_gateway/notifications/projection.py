@@ -117,7 +117,8 @@ async def _queued(session: AsyncSession, t: NotificationTables, e: DigestItemQue
 
 async def _digest(session: AsyncSession, t: NotificationTables, e: DigestSent) -> None:
     await session.execute(delete(t.digest_queue).where(t.digest_queue.c.item_id.in_(e.item_ids)))
-    existing = (await session.execute(select(t.digests.c.digest_id).where(t.digests.c.digest_id == e.digest_id))).first()
+    known = select(t.digests.c.digest_id).where(t.digests.c.digest_id == e.digest_id)
+    existing = (await session.execute(known)).first()
     if existing is not None:
         return
     emails = t.emails.c  # the email's outcome may have been projected first (another topic)

@@ -121,6 +121,11 @@
       return { type: frame.type, at, level: "warning", text: "Service " + data.service + " stopped: " + data.reason };
     }
     if (frame.type.startsWith("monitoring.")) return null;
+    if (frame.type === "notifications.created") {
+      const p = data.payload || {};
+      return { type: frame.type, at, level: p.level === "success" ? "success" : p.level === "info" ? "info" : "warning",
+        text: p.title || frame.type };
+    }
     if (frame.type === "training.epoch_completed" || frame.type === "training.log") return null;  // per epoch: not news
     return { type: frame.type, at, level: "info", text: frame.type };
   };

@@ -55,7 +55,7 @@ def seeds_table(runs: Sequence[RunEvaluation], chosen: str | None, table_id: str
     if not runs:
         return empty_state("bi-hourglass-split", "No evaluated run yet",
                            "Results appear when a run has trained and been evaluated on the test split.")
-    body = [html.Tr([html.Td(f"seed {run.seed}"),
+    body = [html.Tr([html.Td(f"seed {run.seed}", className="text-nowrap"),
                      *[html.Td(f"{getattr(run, key):.1%}" if key != "ece" else f"{run.ece:.3f}")
                        for key, _ in SEED_COLUMNS]],
                     className="table-active" if run.run_id == chosen else "") for run in runs]

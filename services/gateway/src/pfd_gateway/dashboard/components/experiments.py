@@ -22,7 +22,7 @@ STATUS_COLOURS = {states.REQUESTED: "secondary", states.QUEUED: "secondary", sta
 METRIC_LABELS = {"record_accuracy": "Record accuracy", "window_accuracy": "Window accuracy",
                  "macro_f1": "Macro F1", "ece": "Calibration error (ECE)", "val_accuracy": "Best val. accuracy",
                  "val_loss": "Val. loss"}
-PERCENT_METRICS = frozenset({"record_accuracy", "window_accuracy", "val_accuracy", "train_accuracy"})
+PERCENT_WORD = "accuracy"  # every accuracy (record, window, val., by SNR) shows as a percentage
 LOWER_IS_BETTER = frozenset({"ece", "val_loss", "train_loss"})
 SIGNALS_URL = "/signals"
 RESULTS_URL, MONITOR_URL, COMPARE_URL, NEW_URL = ("/experiments/results", "/experiments/monitor",
@@ -50,10 +50,14 @@ def metric_label(name: str) -> str:
     return METRIC_LABELS.get(name, name.replace("_", " "))
 
 
+def is_percent(name: str) -> bool:
+    return PERCENT_WORD in name
+
+
 def format_value(name: str, value: float | None) -> str:
     if value is None:
         return NO_VALUE
-    return f"{value:.1%}" if name in PERCENT_METRICS else f"{value:.4g}"
+    return f"{value:.1%}" if is_percent(name) else f"{value:.3f}"
 
 
 def format_summary(name: str, summary: MetricSummary | None) -> str:
@@ -62,9 +66,9 @@ def format_summary(name: str, summary: MetricSummary | None) -> str:
         return NO_VALUE
     if summary.count < 2:
         return format_value(name, summary.mean)
-    if name in PERCENT_METRICS:
+    if is_percent(name):
         return f"{summary.mean:.1%} ± {summary.std * 100:.1f}"
-    return f"{summary.mean:.4g} ± {summary.std:.2g}"
+    return f"{summary.mean:.3f} ± {summary.std:.3f}"
 
 
 def ordered_metrics(names: Sequence[str] | Mapping[str, Any]) -> list[str]:
@@ -209,7 +213,8 @@ def mcnemar_table(results: Sequence[McNemarPublic], names: Mapping[str, str], ta
 
 
 def experiment_options(experiments: Sequence[ExperimentPublic]) -> list[dict[str, str]]:
-    return [{"label": f"{e.name} · {e.model} · {e.status}", "value": e.experiment_id} for e in experiments]
+    return [{"label": f"{e.name} · {e.model} · {e.created_at:%Y-%m-%d %H:%M}", "value": e.experiment_id}
+            for e in experiments]
 
 
 def worker_warning(message: str | None, alert_id: str) -> dbc.Alert | None:

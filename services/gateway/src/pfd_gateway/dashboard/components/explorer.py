@@ -102,7 +102,7 @@ def column_defs(columns: list[Column]) -> list[dict[str, Any]]:
 
 def records_grid(page_size: int) -> dag.AgGrid:
     return dag.AgGrid(
-        id=GRID_ID, rowModelType="infinite", columnDefs=[], getRowId="params.data.record",
+        id=GRID_ID, rowModelType="infinite", columnDefs=[], getRowId="String(params.data.record)",
         defaultColDef={"resizable": True, "filterParams": {"maxNumConditions": 2}},
         dashGridOptions={"pagination": True, "paginationPageSize": page_size, "cacheBlockSize": page_size,
                          "maxBlocksInCache": BLOCKS_CACHED, "infiniteInitialRowCount": 1, "animateRows": False,

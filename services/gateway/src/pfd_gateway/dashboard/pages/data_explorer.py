@@ -133,9 +133,10 @@ def _call(ctx: DashboardContext, coro: Coroutine[Any, Any, T]) -> T:
         raise UserFacingError(exc.message) from exc
 
 
-def _shown(active_tab: str, tab: str, dataset_id: str | None) -> None:
-    """Work only for the tab on screen (a tab computes when it is opened)."""
-    if active_tab != tab or not dataset_id:
+def _shown(active_tab: str, tab: str, dataset_id: str | None, record_filter: Any) -> None:
+    """Work only for the tab on screen (a tab computes when it is opened), once the data set's controls have
+    reported their filter."""
+    if active_tab != tab or not dataset_id or record_filter is None:
         raise PreventUpdate
 
 
@@ -162,9 +163,10 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
         ("explorerMethod", [Output("explorer-tsne-params", "style"), Output("explorer-umap-neighbours", "style"),
                             Output("explorer-umap-min-dist", "style")], [Input("explorer-method", "value")], []),
     ]
+    initial = ("explorerFilter", "explorerMethod")  # these also run when their controls are rendered
     for function, outputs, inputs, states in client:
         app.clientside_callback(ClientsideFunction("pfd", function), *outputs, *inputs, *states,
-                                prevent_initial_call=function not in ("explorerMethod",))
+                                prevent_initial_call=function not in initial)
 
     @app.callback(Output("explorer-dataset", "options"), Output("explorer-dataset", "value"),
                   Input("explorer-refresh", "n_clicks"), State("explorer-dataset", "value"))
@@ -177,22 +179,21 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
     @app.callback(Output("explorer-filters", "children"), Output("explorer-bounds", "data"),
                   Output("explorer-classes-order", "data"), Output("explorer-feature", "options"),
                   Output("explorer-feature", "value"), Output(parts.GRID_ID, "columnDefs"),
-                  Output("explorer-filter", "data", allow_duplicate=True),
-                  Input("explorer-dataset", "value"), prevent_initial_call="initial_duplicate")
+                  Input("explorer-dataset", "value"))
     def open_dataset(dataset_id: str | None) -> tuple[Any, ...]:
-        # allow_duplicate: a new data set resets the filter to "everything" before its controls report anything
+        """New controls for the data set: rendering them makes the browser report the (unrestricted) filter."""
         if not dataset_id:
             raise PreventUpdate
         described = _call(ctx, explorer.describe(signed_in_principal(), dataset_id))
         return (parts.filter_controls(described), parts.bounds(described), list(described.description.class_names),
                 parts.feature_options(described), parts.first_feature(described),
-                parts.column_defs(described.columns), {})
+                parts.column_defs(described.columns))
 
     @app.callback(Output("explorer-classes-graph", "figure"), Output("explorer-severity-graph", "figure"),
                   Output("explorer-summary", "children"), Output("explorer-selected-badge", "children"),
                   filter_input, Input("explorer-tabs", "active_tab"), State("explorer-dataset", "value"))
     def show_overview(record_filter: Any, tab: str, dataset_id: str | None) -> tuple[Any, ...]:
-        _shown(tab, "overview", dataset_id)
+        _shown(tab, "overview", dataset_id, record_filter)
         found = _call(ctx, explorer.overview(signed_in_principal(), dataset_id, parts.parse_filter(record_filter)))
         names, counts = [c.name for c in found.classes], [c.records for c in found.classes]
         return (class_distribution_figure(names, counts) if found.selected else no_data_figure(figures.NO_SELECTION),
@@ -204,7 +205,7 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
                   State("explorer-classes-order", "data"))
     def show_distribution(record_filter: Any, feature: str | None, kind: str, tab: str, dataset_id: str | None,
                           order: list[str] | None) -> tuple[Any, Any]:
-        _shown(tab, "distributions", dataset_id if feature else None)
+        _shown(tab, "distributions", dataset_id if feature else None, record_filter)
         found = _call(ctx, explorer.distribution(signed_in_principal(), dataset_id, parts.parse_filter(record_filter),
                                                  feature))
         return figures.distribution_figure(found, order or [], kind), figures.histogram_figure(found, order or [])
@@ -212,14 +213,14 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
     @app.callback(Output("explorer-correlation-graph", "figure"), filter_input, Input("explorer-tabs", "active_tab"),
                   State("explorer-dataset", "value"))
     def show_correlation(record_filter: Any, tab: str, dataset_id: str | None) -> Any:
-        _shown(tab, "correlation", dataset_id)
+        _shown(tab, "correlation", dataset_id, record_filter)
         return figures.correlation_figure(_call(ctx, explorer.correlation(
             signed_in_principal(), dataset_id, parts.parse_filter(record_filter))))
 
     @app.callback(Output("explorer-ranking-graph", "figure"), Output("explorer-ranking-note", "children"),
                   filter_input, Input("explorer-tabs", "active_tab"), State("explorer-dataset", "value"))
     def show_ranking(record_filter: Any, tab: str, dataset_id: str | None) -> tuple[Any, str]:
-        _shown(tab, "ranking", dataset_id)
+        _shown(tab, "ranking", dataset_id, record_filter)
         found = _call(ctx, explorer.ranking(signed_in_principal(), dataset_id, parts.parse_filter(record_filter)))
         return figures.ranking_figure(found), found.note or f"Mutual information on {found.records:,} records."
 
@@ -227,7 +228,7 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
                   Input(parts.GRID_ID, "getRowsRequest"), State("explorer-filter", "data"),
                   State("explorer-dataset", "value"))
     def show_records(request: dict[str, Any] | None, record_filter: Any, dataset_id: str | None) -> tuple[Any, str]:
-        if not request or not dataset_id:
+        if not request or not dataset_id or record_filter is None:
             raise PreventUpdate
         page = _call(ctx, explorer.records(signed_in_principal(), dataset_id, parts.parse_filter(record_filter),
                                            request))
@@ -245,7 +246,7 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
     def show_projection(_: Any, frame: dict[str, Any] | None, record_filter: Any, method: str, perplexity: Any,
                         neighbours: Any, min_dist: Any, tab: str, dataset_id: str | None, current: str | None,
                         order: list[str] | None) -> tuple[Any, ...]:
-        _shown(tab, "projection", dataset_id)
+        _shown(tab, "projection", dataset_id, record_filter)
         if callback_ctx.triggered_id == "live-projections" and pushed_projection(frame) != current:
             raise PreventUpdate
         view = _call(ctx, explorer.projection(

@@ -19,6 +19,7 @@ from pfd_gateway.dashboard.components.experiments import (
     experiment_labels,
     experiment_options,
     mcnemar_table,
+    metric_label,
     side_by_side_table,
 )
 from pfd_gateway.dashboard.context import DashboardContext
@@ -57,10 +58,10 @@ def page_layout(ids: list[str], limits: tuple[int, int]) -> html.Div:
             dbc.Col(section_card("Metrics side by side", graph("experiment-compare-bars")), lg=6, className="mb-3"),
             *[dbc.Col(section_card(title, graph(graph_id)), lg=6, className="mb-3") for _, graph_id, title in CURVE_KEYS],
             dbc.Col(section_card("Settings that differ", html.Div(id="experiment-compare-diff", children=html.P(
-                CHOOSE, className="text-body-secondary small mb-0"))), lg=6, className="mb-3"),
+                CHOOSE, className="text-body-secondary small mb-0"))), lg=12, className="mb-3"),
             dbc.Col(section_card("McNemar's test (shared test records)", html.Div(
                 id="experiment-compare-mcnemar", children=html.P(CHOOSE, className="text-body-secondary small mb-0"))),
-                lg=6, className="mb-3"),
+                lg=12, className="mb-3"),
         ]),
     ])
 
@@ -73,7 +74,7 @@ def render(comparison: ComparisonPublic) -> tuple[Any, ...]:
                                       for run_id, history in runs.items()]
               for experiment_id, runs in comparison.curves.items()}
     return (side_by_side_table(experiments, comparison.metric_names, "experiment-compare-metrics-table"),
-            metric_bars_figure(BAR_METRICS, bars), *[overlaid_curves_figure(curves, key) for key, _, _ in CURVE_KEYS],
+            metric_bars_figure(BAR_METRICS, bars, {name: metric_label(name) for name in BAR_METRICS}), *[overlaid_curves_figure(curves, key) for key, _, _ in CURVE_KEYS],
             config_diff_table(experiments, comparison.config_diff, "experiment-compare-diff-table"),
             mcnemar_table(comparison.mcnemar, labels, "experiment-compare-mcnemar-table"))
 
