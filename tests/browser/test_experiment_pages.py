@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -33,6 +35,7 @@ pytest.importorskip("pfd_training")
 
 FS, RECORDS_PER_CLASS, SAMPLES, SNR_DB = 12_000.0, 10, 2_048, (20.0, 5.0)
 TRAIN_TIMEOUT_MS = 180_000
+LOGS = Path(__file__).resolve().parents[2] / "test-output" / "logs"
 PAGE_TIMEOUT_MS = 60_000  # a first render on a busy shared machine
 READY_TIMEOUT_S = 30.0
 POLL_S = 0.2
@@ -125,6 +128,9 @@ def training_worker(infra, tmp_path_factory) -> Iterator[callable]:
         finally:
             for proc in started:
                 proc.stop()
+            if (var_dir / "training.log").exists():  # kept beside the screenshots for a failure's diagnosis
+                LOGS.mkdir(parents=True, exist_ok=True)
+                shutil.copy(var_dir / "training.log", LOGS / "browser-training.log")
 
 
 def graph_points(page, graph_id: str) -> list[int]:
@@ -252,8 +258,8 @@ def test_experiments_grid_filters_sorts_tags_saves_and_selects(infra, signed_in,
                              model_params={"n_estimators": 10 + n}) for n in range(3)]
     page.goto("/experiments")
     grid = page.locator("#experiments-grid")
-    expect(grid).to_contain_text("grid forest 2")
-    row = grid.locator(".ag-row", has_text="grid forest 0")
+    expect(grid).to_contain_text("grid forest 2", timeout=PAGE_TIMEOUT_MS)
+    row = grid.locator(f".ag-center-cols-container [row-id='{ids[0]}']")  # the pinned name column is another row
     expect(row.locator(".pfd-exp-status")).to_have_text("evaluated", timeout=TRAIN_TIMEOUT_MS)  # pushed, no reload
     page.fill("#experiments-search", "grid forest 1")
     page.press("#experiments-search", "Enter")
@@ -266,7 +272,7 @@ def test_experiments_grid_filters_sorts_tags_saves_and_selects(infra, signed_in,
     page.press("#experiments-search", "Enter")
     expect(page.locator("#experiments-count")).not_to_have_text("1 experiment(s)")
 
-    cell = grid.locator(".ag-row", has_text="grid forest 0").locator("[col-id='tags']")
+    cell = row.locator("[col-id='tags']")
     cell.dblclick()
     page.keyboard.type("baseline")
     page.keyboard.press("Enter")
@@ -276,8 +282,8 @@ def test_experiments_grid_filters_sorts_tags_saves_and_selects(infra, signed_in,
     header = grid.locator(".ag-header-cell[col-id='record_accuracy']")
     header.click()
     expect(header).to_have_attribute("aria-sort", re.compile("ascending|descending"))
-    for name in ("grid forest 0", "grid forest 1"):
-        grid.locator(".ag-row", has_text=name).locator(".ag-selection-checkbox input").check()
+    for experiment_id in ids[:2]:
+        grid.locator(f"[row-id='{experiment_id}'] .ag-selection-checkbox input").check()
     compare = page.locator("#experiments-compare")
     expect(compare).to_have_attribute("href", re.compile(r"/experiments/compare\?ids=\w+,\w+"))
     shoot(page, "experiments-grid")

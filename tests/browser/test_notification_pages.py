@@ -23,6 +23,7 @@ from pfd_shared.testing.plugin import service_env, start_service
 
 pytestmark = pytest.mark.integration
 expect = pytest.importorskip("playwright.sync_api").expect
+PREFERENCES_POLLS, POLL_MS = 240, 250  # up to a minute on a busy machine
 MEMBER_PASSWORD = "notify-member-password-42"  # noqa: S105 - a throwaway account in a throwaway database
 
 
@@ -260,10 +261,13 @@ def test_digest_queue_and_send_now(member, signed_in, infra, smtp_server, shoot)
     owner = user_id(member)
     page = signed_in
     page.goto("/admin/digests")
-    for _ in range(40):  # the notifier must have stored the preferences before the events arrive
-        if member.request.get("/api/v1/notifications/preferences").json()["status"] == "saved":
+    status = None
+    for _ in range(PREFERENCES_POLLS):  # the notifier must have stored the preferences before the events arrive
+        status = member.request.get("/api/v1/notifications/preferences").json()["status"]
+        if status == "saved":
             break
-        page.wait_for_timeout(250)
+        page.wait_for_timeout(POLL_MS)
+    assert status == "saved", "the notifier never confirmed the preferences"
     publish(infra.kafka_bootstrap, ready("digest one"), ready("digest two"), owner=owner)
     row = page.locator("#digests-queue-table tbody tr", has_text=address)
     expect(row).to_contain_text("2")

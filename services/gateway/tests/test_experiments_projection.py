@@ -159,3 +159,11 @@ async def test_events_are_pushed_to_their_owner_only(harness, owner, experiment)
     assert theirs.queue.empty()
     hub.unsubscribe(mine)
     hub.unsubscribe(theirs)
+
+
+async def test_a_worker_clock_behind_the_gateways_still_moves_a_new_run(harness, alice, owner, experiment) -> None:
+    experiment_id, run_id = experiment["experiment_id"], experiment["runs"][0]["run_id"]
+    behind = datetime.now(UTC) - timedelta(minutes=5)  # the worker's clock, behind the gateway's that created it
+    await publish_all(harness, [envelope(TrainingQueued(experiment_id=experiment_id, run_id=run_id, worker="w"),
+                                         owner, behind)])
+    assert (await alice.get(f"/api/v1/experiments/{experiment_id}/runs")).json()[0]["status"] == "queued"

@@ -4,7 +4,7 @@ worker's run from its checkpoint (no lost or repeated epochs), a vanished data s
 import asyncio
 
 from pfd_shared.events import new_envelope
-from pfd_shared.events.training import TrainingCancelRequested
+from pfd_shared.events.training import ExperimentDeleteRequested, TrainingCancelRequested
 
 from pfd_training import runs
 
@@ -127,3 +127,17 @@ async def test_a_run_that_keeps_killing_its_worker_fails(app, kit) -> None:
     app.pool.start()
     await finished(app, kit, "run-7", "training.failed")
     assert "interrupted 3 times" in (await kit.events(app))[-1].payload.reason
+
+
+async def test_deleting_the_experiment_of_a_running_run_stops_it_and_leaves_no_object(app, kit, core) -> None:
+    core.hold_after = 1
+    await app.jobs.accept(kit.request("run-8", epochs=EPOCHS, experiment_id="exp-gone"))
+    app.pool.start()
+    await kit.wait_for(core.holding.is_set)
+    delete = new_envelope(ExperimentDeleteRequested(experiment_id="exp-gone"), producer="t")
+    await app.jobs.delete_experiment(delete)
+    await kit.wait_for(lambda: not app.pool.active)
+    assert "training.experiment_deleted" in await kit.types(app)
+    assert "training.cancelled" not in await kit.types(app, "run-8")
+    assert list(app.jobs.store.list("results/exp-gone/")) == []
+    assert (await row(app, "run-8")).state == runs.DELETED
