@@ -6,6 +6,7 @@ Also the monitor's browser snapshot: per run what the clientside progress/ETA an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pfd_gateway.dashboard.figures.training import UID_SEPARATOR, RunCurves, run_curves
@@ -13,6 +14,15 @@ from pfd_gateway.domain.access import Principal
 from pfd_gateway.experiments import states
 from pfd_gateway.experiments.service import ExperimentService
 from pfd_gateway.experiments.views import ExperimentDetail, RunPublic
+
+
+# A pushed event can overtake its own projection: a render older than an event it followed is asked for again, at
+# most this many times in a row (the push and the projection consume the same events independently).
+MAX_RESYNCS = 5
+
+
+def epoch_ms(at: datetime) -> float:
+    return at.timestamp() * 1000.0
 
 
 @dataclass(frozen=True)
@@ -44,8 +54,10 @@ def browser_snapshot(detail: ExperimentDetail, log_limit: int, graphs: dict[str,
         # training events arrive in any order (one topic per type): a pushed one moves a run only forward
         "moves": {status: [target for target in states.RUN_STATES if states.may_move(status, target)]
                   for status in states.RUN_STATES},
+        "max_resyncs": MAX_RESYNCS,
         "runs": {run.run_id: {"seed": run.seed, "status": run.status, "epoch": run.epoch, "epochs": run.epochs or 0,
-                              "eta_s": run.eta_s, "seconds": None} for run in detail.runs},
+                              "eta_s": run.eta_s, "seconds": None, "updated_ms": epoch_ms(run.updated_at)}
+                 for run in detail.runs},
     }
 
 

@@ -93,8 +93,8 @@ class ExperimentService:
                 created_at=now, updated_at=now))
             await session.execute(insert(t.runs), [
                 {"run_id": run_id, "experiment_id": experiment_id, "owner_id": principal.user_id, "seed": seed,
-                 "run_index": index, "status": states.REQUESTED, "status_at": states.NO_EVENT_YET, "epoch": 0, "start_epoch": 0,
-                 "epochs": training.epochs, "updated_at": now} for run_id, seed, index in runs])
+                 "run_index": index, "status": states.REQUESTED, "status_at": states.NO_EVENT_YET, "epoch": 0,
+                 "start_epoch": 0, "epochs": training.epochs, "updated_at": now} for run_id, seed, index in runs])
             if cleaned:
                 await session.execute(insert(t.tags), [{"experiment_id": experiment_id, "tag": tag} for tag in cleaned])
             for envelope in envelopes:

@@ -12,7 +12,7 @@
     "training.queued": "queued", "training.started": "running", "training.completed": "completed",
     "training.failed": "failed", "training.cancelled": "cancelled", "training.evaluation_completed": "evaluated",
   };
-  const monitor = { experimentId: null, runs: {}, logs: {} };
+  const monitor = { experimentId: null, runs: {}, logs: {}, pushed: {}, resyncs: 0 };
 
   function triggered(prefix) {
     return ns.callback_context.triggered.some((t) => t.prop_id.startsWith(prefix));
@@ -38,9 +38,30 @@
     return m ? m + "m " + (s % 60) + "s" : (s % 60) + "s";
   }
 
-  /** A run's status after a pushed event, by the server's own rule (statuses only move forward). */
-  function move(snapshot, run, target) {
-    if (run.status === target || ((snapshot.moves || {})[run.status] || []).includes(target)) run.status = target;
+  /** Remember the newest status a pushed event gave a run (forward moves only) and when it happened. */
+  function remember(snapshot, frame, target) {
+    const p = frame.data.payload;
+    const at = Date.parse(frame.data.occurred_at) || 0;
+    const known = monitor.pushed[p.run_id];
+    const from = known ? known.status : (monitor.runs[p.run_id] || {}).status;
+    if (!known || target === from || ((snapshot.moves || {})[from] || []).includes(target)) {
+      monitor.pushed[p.run_id] = { status: target, at: Math.max(at, known ? known.at : 0) };
+    }
+  }
+
+  /** Whether the snapshot predates a pushed event it should show (its projection was overtaken by the push);
+   * the runs take the pushed statuses meanwhile. */
+  function behind(snapshot) {
+    let stale = false;
+    Object.entries(monitor.pushed).forEach(([runId, pushed]) => {
+      const run = monitor.runs[runId];
+      if (!run || pushed.at <= run.updated_ms || pushed.status === run.status) return;
+      if (((snapshot.moves || {})[run.status] || []).includes(pushed.status)) {
+        stale = true;
+        run.status = pushed.status;
+      }
+    });
+    return stale;
   }
 
   /** Percent done, its label and the ETA line from the per-run state. */
@@ -108,9 +129,14 @@
       return [ns.no_update, ns.no_update, ns.no_update, ns.no_update, ns.no_update, 0, "", ""];
     }
     if (triggered("experiment-monitor-snapshot") || monitor.experimentId !== snapshot.experiment_id) {
+      if (monitor.experimentId !== snapshot.experiment_id) Object.assign(monitor, { pushed: {}, resyncs: 0 });
       monitor.experimentId = snapshot.experiment_id;
       monitor.runs = JSON.parse(JSON.stringify(snapshot.runs));
-      if (!triggered("live-training")) return [...none, ns.no_update, ns.no_update, ...progress(snapshot)];
+      const stale = behind(snapshot) && monitor.resyncs < snapshot.max_resyncs;
+      monitor.resyncs = stale ? monitor.resyncs + 1 : 0;
+      if (!triggered("live-training")) {
+        return [...none, ns.no_update, stale ? { seq: Date.now() } : ns.no_update, ...progress(snapshot)];
+      }
     }
     const frames = framesOf(live, experimentId);
     if (!frames.length) return [...none, ns.no_update, ns.no_update, ns.no_update, ns.no_update, ns.no_update];
@@ -122,10 +148,14 @@
       if (frame.type === EPOCH) {
         epochs.push(p);
         if (run) Object.assign(run, { epoch: Math.max(run.epoch, p.epoch), epochs: p.epochs, seconds: p.seconds });
-        if (run) move(snapshot, run, "running");
+        if (run && run.status !== "running") {
+          remember(snapshot, frame, "running");
+          lifecycle = lifecycle || behind(snapshot); // the page still shows the run waiting: render it again
+        }
       } else if (!QUIET.includes(frame.type)) {
         lifecycle = true;
-        if (run && STATUS_OF[frame.type]) move(snapshot, run, STATUS_OF[frame.type]);
+        if (STATUS_OF[frame.type]) remember(snapshot, frame, STATUS_OF[frame.type]);
+        behind(snapshot);
       }
     });
     let gap = false;

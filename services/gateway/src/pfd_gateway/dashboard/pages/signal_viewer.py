@@ -77,7 +77,8 @@ def controls(windows: list[int], default_window: int, dataset_id: str | None = N
 
 def upload_controls(max_bytes: int) -> dbc.Row:
     """View a single signal file instead of a data-set record (variable and rate pre-filled from the file)."""
-    upload = dcc.Upload(id="signals-upload", accept=",".join(VIEWABLE_SUFFIXES), multiple=False,
+    # no ``accept``: the drop zone would drop other files silently; the server names the file and the problem
+    upload = dcc.Upload(id="signals-upload", multiple=False,
                         className="pfd-signals-upload",
                         children=html.Div([html.I(className="bi bi-file-earmark-arrow-up me-2"),
                                            f"Drop or choose a {', '.join(VIEWABLE_SUFFIXES)} file "
@@ -177,14 +178,16 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
                   Output("signals-source", "value"), Input("signals-upload", "contents"),
                   State("signals-upload", "filename"), prevent_initial_call=True)
     def inspect_upload(contents: str | None, file_name: str | None) -> tuple[Any, ...]:
-        """A new file: its variables to choose from, the detected rate and speed, and the view switched to it."""
+        """A new file: its variables to choose from, the detected rate and speed (else the values entered stay), and
+        the view switched to it."""
         if not contents:
             raise PreventUpdate
         found = _call(ctx, viewer.inspect_upload(UploadedSignal(file_name or "upload", contents)))
         options = [{"label": f"{v.name} · {v.length:,} × {v.dtype}", "value": v.name}
                    for v in found.variables if v.length > 1]
         chosen = found.suggested_variable or (options[0]["value"] if options else None)
-        return options, chosen, found.sample_rate_hz, found.shaft_speed_hz, UPLOAD
+        keep = lambda value: dash.no_update if value is None else value  # noqa: E731
+        return options, chosen, keep(found.sample_rate_hz), keep(found.shaft_speed_hz), UPLOAD
 
     @app.callback(Output("signals-psd", "figure"), Output("signals-spectrogram", "figure"),
                   Output("signals-envelope", "figure"), Output("signals-meta", "children"),
