@@ -12,7 +12,8 @@ No think time: a closed loop, so the figures are the gateway's latency at satura
 A non-2xx answer, a transport error, or a Dash answer that sets the error boundary counts as an error.
 Target: p95 <= 200 ms and 0 errors.
 
-The gateway's CPU (supervisor and workers) and this load generator's are printed: both share the machine.
+The gateway's CPU (supervisor and workers) and this load generator's are printed: both share the machine, so
+the clients use aiohttp (0.3-0.4 ms of CPU per request against httpx's 2.3-2.6 ms, measured on this machine).
 
 Run: .venv/bin/python benchmarks/bench_dashboard_load.py [--clients 50] [--duration 120] [--think S] [--workers N]
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import sys
 import tempfile
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 import psutil
 
 from pfd_shared.localstack.infra import SeaweedPorts, start_seaweed, start_tansu
@@ -60,6 +62,7 @@ PASSWORD = "bench-dashboard-password-42"  # noqa: S105 - throwaway accounts in a
 REQUEST_TIMEOUT_S = 60.0
 WARMUP_S = 2.0  # after readiness: the first status round and monitoring sample land
 QUANTILES = (0.5, 0.95)
+HTTP_OK, HTTP_REDIRECT = 200, 300
 PERCENT = 100
 
 
@@ -136,9 +139,52 @@ def fires_on_load(callback: Callback, props: dict[str, dict[str, Any]]) -> bool:
             and all(dep["id"] in props for dep in [*callback.outputs, *callback.inputs]))
 
 
-def is_dash_error(answer: httpx.Response) -> bool:
+def is_dash_error(answer: Answer) -> bool:
     """The error boundary answers 200 with a side update of the shell's error area."""
-    return answer.status_code == httpx.codes.OK and f'"{ERROR_AREA}"' in answer.text and "sideUpdate" in answer.text
+    return answer.status_code == HTTP_OK and f'"{ERROR_AREA}"' in answer.text and "sideUpdate" in answer.text
+
+
+# ---------------------------------------------------------------- one browser
+
+
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    text: str
+
+    @property
+    def is_success(self) -> bool:
+        return HTTP_OK <= self.status_code < HTTP_REDIRECT
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+class Browser:
+    """One logged-in client: its own cookies and keep-alive connection, requests one after another (aiohttp: a
+    seventh of httpx's CPU per request, which matters with the load generator on the gateway's cores)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.session = aiohttp.ClientSession(base_url=base_url, connector=aiohttp.TCPConnector(limit=1),
+                                             cookie_jar=aiohttp.CookieJar(unsafe=True),  # cookies of 127.0.0.1
+                                             timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S))
+        self.headers: dict[str, str] = {}
+
+    async def request(self, method: str, path: str, body: Any = None) -> Answer:
+        async with self.session.request(method, path, json=body, headers=self.headers) as response:
+            return Answer(response.status, await response.text())
+
+    async def get(self, path: str) -> Answer:
+        return await self.request("GET", path)
+
+    async def post(self, path: str, body: Any) -> Answer:
+        return await self.request("POST", path, body)
+
+    def cookie(self, name: str) -> str:
+        return next(cookie.value for cookie in self.session.cookie_jar if cookie.key == name)
+
+    async def aclose(self) -> None:
+        await self.session.close()
 
 
 # ---------------------------------------------------------------- measuring
@@ -150,11 +196,11 @@ class Recorder:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     error_samples: list[str] = field(default_factory=list)
 
-    async def timed(self, kind: str, call: Any) -> httpx.Response | None:
+    async def timed(self, kind: str, call: Any) -> Answer | None:
         started = time.perf_counter()
         try:
             answer = await call
-        except httpx.HTTPError as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
             self._error(kind, f"{kind}: {type(exc).__name__} {exc}")
             return None
         self.latencies_ms[kind].append((time.perf_counter() - started) * 1000)
@@ -222,33 +268,34 @@ def report(recorder: Recorder, clients: int, elapsed_s: float, logins_ms: list[f
 # ---------------------------------------------------------------- clients
 
 
-async def login(base_url: str, n: int) -> tuple[httpx.AsyncClient, float]:
-    client = httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT_S)
+async def login(base_url: str, n: int) -> tuple[Browser, float]:
+    client = Browser(base_url)
     started = time.perf_counter()
-    answer = await client.post(LOGIN, json={"email": EMAIL.format(n=n), "password": PASSWORD})
-    answer.raise_for_status()
-    client.headers[CSRF_HEADER] = client.cookies[CSRF_COOKIE]
+    answer = await client.post(LOGIN, {"email": EMAIL.format(n=n), "password": PASSWORD})
+    if not answer.is_success:
+        raise RuntimeError(f"login of {EMAIL.format(n=n)} refused: HTTP {answer.status_code} {answer.text[:200]}")
+    client.headers[CSRF_HEADER] = client.cookie(CSRF_COOKIE)
     return client, (time.perf_counter() - started) * 1000
 
 
-async def load_page(client: httpx.AsyncClient, recorder: Recorder, page: str, path: str,
+async def load_page(client: Browser, recorder: Recorder, page: str, path: str,
                     shell: dict[str, dict[str, Any]], callbacks: list[Callback]) -> None:
     await recorder.timed(f"{page} GET html", client.get(path))
     router = next(c for c in callbacks if c.is_router)
     location = {**shell, **{dep["id"]: {"pathname": path, "search": "", "hash": ""} for dep in router.inputs}}
     changed = [f"{dep['id']}.{dep['property']}" for dep in router.inputs[:1]]
     answer = await recorder.timed(f"{page} POST router",
-                                  client.post(CALLBACK_PATH, json=router.body(location, changed)))
+                                  client.post(CALLBACK_PATH, router.body(location, changed)))
     if answer is None or not answer.is_success:
         return
     props = collect_props(answer.json().get("response", {}), dict(location))
     for callback in callbacks:
         if fires_on_load(callback, props):
             kind = f"{page} POST {callback.output.strip('.')}"
-            await recorder.timed(kind, client.post(CALLBACK_PATH, json=callback.body(props, [])))
+            await recorder.timed(kind, client.post(CALLBACK_PATH, callback.body(props, [])))
 
 
-async def run_client(client: httpx.AsyncClient, recorder: Recorder, deadline: float, think_s: float) -> None:
+async def run_client(client: Browser, recorder: Recorder, deadline: float, think_s: float) -> None:
     layout = await recorder.timed("GET /_dash-layout", client.get(LAYOUT))
     dependencies = await recorder.timed("GET /_dash-dependencies", client.get(DEPENDENCIES))
     if layout is None or dependencies is None or not (layout.is_success and dependencies.is_success):

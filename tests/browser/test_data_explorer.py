@@ -69,6 +69,12 @@ def pick(page, dropdown_id: str, option: str) -> None:
 
 def test_explorer_filters_projects_and_opens_a_record(datagen, signed_in, shoot) -> None:
     page = signed_in
+    page.on("console", lambda msg: print("CONSOLE", msg.type, msg.text))
+    def show(r):
+        if "_dash-update" in r.url:
+            body = r.request.post_data or ""
+            print("RESP", r.status, body[:90], r.text()[:400] if r.status == 200 and "explorer-classes-graph" in body else "")
+    page.on("requestfinished", lambda req: show(req.response()))
     dataset = generated_dataset(page, "browser explorer set")
     dataset_id, records = dataset["dataset_id"], dataset["records"]
     healthy = dict(zip(dataset["class_names"], dataset["class_counts"]))["healthy"]
@@ -76,6 +82,8 @@ def test_explorer_filters_projects_and_opens_a_record(datagen, signed_in, shoot)
     page.click(f"#datasets-table a[href='/explorer?dataset={dataset_id}']")
     expect(page).to_have_url(re.compile(rf"/explorer\?dataset={dataset_id}$"))
     expect(page.locator("#shell-sidebar")).to_contain_text("Data explorer")
+    page.wait_for_timeout(6000)
+    print("HTML", page.inner_html("#explorer-filters")[:300])
     expect(page.locator("#explorer-selected")).to_have_text(f"{records} of {records} records")
     expect(page.locator("#explorer-summary-table tbody tr")).to_have_count(len(CLASSES))
     expect(page.locator("#explorer-severity-graph .main-svg").first).to_be_visible()
@@ -84,6 +92,7 @@ def test_explorer_filters_projects_and_opens_a_record(datagen, signed_in, shoot)
     pick(page, "explorer-classes", "healthy")
     expect(page.locator("#explorer-selected")).to_have_text(f"{healthy} of {records} records")
     expect(page.locator("#explorer-summary-table tbody tr")).to_have_count(1)
+    print("PICKED", page.inner_html("#explorer-filter-controls > div:first-child"))
     page.click("#explorer-classes .Select-clear, #explorer-classes [aria-label='Clear all']")
     expect(page.locator("#explorer-selected")).to_have_text(f"{records} of {records} records")
 

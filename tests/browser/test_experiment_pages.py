@@ -293,6 +293,8 @@ def test_experiments_grid_filters_sorts_tags_saves_and_selects(infra, signed_in,
 
 def test_wizard_shows_the_servers_refusal_next_to_the_field(infra, signed_in, shoot) -> None:
     page = signed_in
+    page.on("console", lambda m: print("CONSOLE", m.type, m.text))
+    page.on("response", lambda r: print("RESP", r.status, r.request.post_data[:300] if r.request.post_data and "server-errors" in r.request.post_data else "", r.text()[:500] if r.request.post_data and "server-errors" in r.request.post_data else "") if "_dash-update" in r.url else None)
     dataset_id = ready_dataset(infra, page, "browser vanishing set")
     page.goto("/experiments/new")
     page.locator("#experiment-new-model input[value='random_forest']").check()
@@ -303,7 +305,7 @@ def test_wizard_shows_the_servers_refusal_next_to_the_field(infra, signed_in, sh
     page.click("#experiment-new-step-3")
     page.fill("#experiment-new-name", "browser refused")
     page.click("#experiment-new-launch")
-    expect(page.locator("#experiment-new-panel-1")).to_be_visible()  # back at the data set's step
+    expect(page.locator("#experiment-new-panel-1")).to_be_visible(timeout=PAGE_TIMEOUT_MS)  # back at the data set's step
     expect(page.locator("#experiment-new-dataset-id-feedback")).to_contain_text("not ready")
     shoot(page, "experiment-new-refused")
 

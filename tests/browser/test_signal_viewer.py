@@ -97,6 +97,9 @@ def test_signal_viewer_shows_a_record_and_steps_through_records(infra, gateway, 
     page.select_option("#signals-transform", "stft")
     page.click("#signals-prev")
     expect(page.locator("#signals-meta")).to_contain_text("1 of 3")
+    page.fill("#signals-index", "9")  # an unknown record: a visible message, not a trace
+    page.press("#signals-index", "Enter")
+    expect(page.locator("#shell-error-alert")).to_contain_text("Record 9 does not exist")
 
 
 def test_zooming_the_time_plot_fetches_the_window_at_full_resolution(infra, gateway, signed_in) -> None:
@@ -128,6 +131,7 @@ def test_a_single_uploaded_file_is_viewed_and_bad_files_are_named(gateway, signe
     expect(page.locator("#signals-upload-rate")).to_have_value("25600")
     expect(page.locator("#signals-meta")).to_contain_text("25,600 Hz")
     expect(page.locator("#signals-features")).to_contain_text("an uploaded file has none")
+    expect(page.locator("#signals-exports")).to_be_hidden()  # nothing to export: the user has the file
     for graph in ("signals-time", "signals-psd", "signals-spectrogram", "signals-envelope"):
         expect(page.locator(f"#{graph} .main-svg").first).to_be_visible()
     page.select_option("#signals-transform", "cwt")

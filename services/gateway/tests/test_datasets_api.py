@@ -55,11 +55,38 @@ async def test_generation_request_goes_out_with_its_owner(harness, alice) -> Non
     ({"name": "x", "config": {"dataset": {"records_per_class": -1}}}, "config.dataset.records_per_class"),
     ({"name": "x", "preset": "gigantic"}, "preset"),
     ({"name": "", "preset": "quick"}, "name"),
+    ({"name": "x", "config": {"dataset": {"classes": []}}}, "config.dataset.classes"),
 ])
 async def test_invalid_requests_name_the_field(alice, body, field) -> None:
     response = await alice.post("/api/v1/datasets", json=body)
     assert response.status_code == 422
     assert field in ".".join(str(part) for part in response.json()["detail"][0]["loc"])
+
+
+async def test_a_sample_rate_below_twice_the_highest_modelled_frequency_is_refused_by_name(alice) -> None:
+    response = await alice.post("/api/v1/datasets", json={"name": "x", "config": {"record": {"sample_rate_hz": 1000}}})
+    assert response.status_code == 422
+    message = response.json()["detail"][0]["msg"]
+    assert "record.sample_rate_hz=1000 must exceed twice the highest modelled frequency" in message
+
+
+@pytest.mark.parametrize("change, field", [({"split_policy": "random"}, "split_policy"),
+                                           ({"window_seconds": -1}, "window_seconds"),
+                                           ({"files": []}, "files")])
+async def test_invalid_import_requests_name_the_field(alice, change, field) -> None:
+    spec = {"object_key": "uploads/x/1-a.npy", "file_name": "a.npy", "label": "a", "sample_rate_hz": 1000}
+    response = await alice.post("/api/v1/datasets/imports", json={"name": "x", "files": [spec]} | change)
+    assert response.status_code == 422
+    assert field in ".".join(str(part) for part in response.json()["detail"][0]["loc"])
+
+
+@pytest.mark.parametrize("method, path", [("get", "/api/v1/datasets/nosuchset"),
+                                          ("get", "/api/v1/datasets/nosuchset/download"),
+                                          ("delete", "/api/v1/datasets/nosuchset"),
+                                          ("get", "/api/v1/datasets/nosuchset/records/0.npy")])
+async def test_unknown_data_sets_are_404_with_a_message(alice, method, path) -> None:
+    response = await getattr(alice, method)(path)
+    assert response.status_code == 404 and "No such data set" in response.text
 
 
 async def test_events_fill_the_read_model_and_late_progress_never_reopens(harness, alice) -> None:

@@ -80,12 +80,12 @@ async def test_journal_sets_explain_missing_bearing_markers(harness, store, sign
     assert view.markers.bearing == () and "Journal" in view.markers.note and view.markers.harmonics
 
 
-async def test_bad_index_and_window_are_refused_by_field(harness, store, signals) -> None:
+async def test_unknown_record_is_not_found_and_a_bad_window_refused_by_field(harness, store, signals) -> None:
     alice = await harness.user("alice@pfd.test")
     dataset_id = await ready_dataset(harness, store, alice, signals, "viewer4")
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(NotFound) as refused:
         await harness.gateway.signals.record(member(alice), dataset_id, RECORDS)
-    assert refused.value.field == "index" and "0 to 5" in str(refused.value)
+    assert "Record 6 does not exist" in str(refused.value) and "0 to 5" in str(refused.value)
     with pytest.raises(InvalidInput):
         await harness.gateway.signals.record(member(alice), dataset_id, 0, window=333)
 
@@ -104,7 +104,8 @@ async def test_exports_and_other_members_get_404(harness, store, signals) -> Non
     np.testing.assert_allclose(table[:, 1], signals[1], rtol=1e-6)
     assert (await bob.get(f"/api/v1/datasets/{dataset_id}/records/1.npy")).status_code == 404
     assert (await alice.get(f"/api/v1/datasets/{dataset_id}/records/1.wav")).status_code in (404, 422)
-    assert (await alice.get(f"/api/v1/datasets/{dataset_id}/records/99.csv")).status_code == 422
+    unknown = await alice.get(f"/api/v1/datasets/{dataset_id}/records/99.csv")
+    assert unknown.status_code == 404 and "Record 99 does not exist" in unknown.text
     assert (await harness.client().get(f"/api/v1/datasets/{dataset_id}/records/1.npy")).status_code == 401
     with pytest.raises(NotFound):
         await harness.gateway.signals.record(member("bob-id"), dataset_id, 0)

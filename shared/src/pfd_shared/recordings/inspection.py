@@ -15,7 +15,7 @@ import h5py
 import numpy as np
 import scipy.io
 
-from pfd_shared.recordings.readers import CSV_SNIFF_BYTES, SUPPORTED_SUFFIXES, ImportFileError
+from pfd_shared.recordings.readers import CSV_SNIFF_BYTES, SUPPORTED_SUFFIXES, ImportFileError, is_number
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 MAT73_HEADER_BYTES = 512  # MATLAB v7.3 files are HDF5 with a 512-byte user block
@@ -144,10 +144,10 @@ def _csv(handle: BinaryIO, file_name: str) -> tuple[list[VariableInfo], float | 
         delimiter = ","
     lines = [line for line in sample.splitlines() if line.strip()]
     first = [cell.strip() for cell in lines[0].split(delimiter)]
-    has_header = not all(_is_number(cell) for cell in first)
+    has_header = not all(is_number(cell) for cell in first)
     names = first if has_header else [f"column_{i}" for i in range(len(first))]
     probe = [line.split(delimiter) for line in lines[1 if has_header else 0:][:CSV_ROWS_PROBED]]
-    if not probe or not all(_is_number(cell) for row in probe for cell in row):
+    if not probe or not all(is_number(cell) for row in probe for cell in row):
         raise ImportFileError(file_name, "not a numeric CSV (the first rows hold text)")
     handle.seek(0)
     newlines, last = 0, b""
@@ -162,14 +162,6 @@ def _csv(handle: BinaryIO, file_name: str) -> tuple[list[VariableInfo], float | 
             if np.all(steps > 0) and np.allclose(steps, steps[0], rtol=1e-3):
                 spacing = float(steps[0])
     return variables, spacing
-
-
-def _is_number(token: str) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
 
 
 def inspect_stream(handle: BinaryIO, file_name: str) -> FileInspection:

@@ -51,7 +51,7 @@ def _csv_arrays(path: Path, file_name: str) -> dict[str, np.ndarray]:
             delimiter = dialect.delimiter
         except csv.Error:
             delimiter = ","
-        has_header = not _is_number(sample.splitlines()[0].split(delimiter)[0])
+        has_header = not is_number(sample.splitlines()[0].split(delimiter)[0])
     try:
         data = np.genfromtxt(path, delimiter=delimiter, names=True if has_header else None, dtype=np.float64,
                              invalid_raise=True)
@@ -63,7 +63,7 @@ def _csv_arrays(path: Path, file_name: str) -> dict[str, np.ndarray]:
     return {f"column_{i}": column for i, column in enumerate(data)}
 
 
-def _is_number(token: str) -> bool:
+def is_number(token: str) -> bool:
     try:
         float(token)
     except ValueError:

@@ -23,6 +23,7 @@ NYQUIST_MARGIN = 0.99  # a band edge is kept just below the Nyquist frequency
 ROLLING_BEARING = "rolling"
 MORLET_SUPPORT = 6.0  # a Morlet row keeps the bins within this many standard deviations of its centre
 CWT_BINS_PER_FRAME = 4  # time samples per displayed CWT frame (before averaging)
+CWT_RANGE_DB = 90.0  # scalogram colours span this far below its peak (empty bands would sit at the dB floor)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ def cwt_scalogram(y: np.ndarray, sample_rate_hz: float, n_freqs: int, min_hz: fl
         edges = np.linspace(0, length, frames + 1).astype(int)
         power[row] = np.add.reduceat(energy, edges[:-1]) / np.diff(edges)
     times = (np.arange(frames) + 0.5) * n / frames / sample_rate_hz
-    return Spectrogram(freqs, times, DB_PER_DECADE * np.log10(power + DB_FLOOR), n, "cwt")
+    power_db = DB_PER_DECADE * np.log10(power + DB_FLOOR)
+    return Spectrogram(freqs, times, np.maximum(power_db, power_db.max() - CWT_RANGE_DB), n, "cwt")
 
 
 def envelope_spectrum(y: np.ndarray, sample_rate_hz: float, band_hz: Sequence[float], max_hz: float,

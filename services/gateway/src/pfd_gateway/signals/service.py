@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from pfd_gateway.auth.errors import Conflict, InvalidInput
+from pfd_gateway.auth.errors import Conflict, InvalidInput, NotFound
 from pfd_gateway.datasets import states
 from pfd_gateway.datasets.service import DatasetCatalog
 from pfd_gateway.domain.access import Principal
@@ -200,5 +200,6 @@ class SignalViewer:
 
 
 def _check_index(index: int, records: int) -> None:
+    """An unknown record is a 404 whose message says which records exist."""
     if not 0 <= index < records:
-        raise InvalidInput("index", f"Record {index} does not exist: this data set has records 0 to {records - 1}.")
+        raise NotFound(f"Record {index} does not exist: this data set has records 0 to {records - 1}.")

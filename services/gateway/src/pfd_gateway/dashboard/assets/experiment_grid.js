@@ -21,12 +21,31 @@
     return Date.now();
   };
 
+  const pushed = {}; // experiment id -> newest lifecycle event (ms) pushed for it
+  let refreshes = 0;
+
   pfd.experimentsLive = function (live, gridId) {
-    const frames = (live && live.frames) || [];
-    if (!frames.some((frame) => !QUIET.includes(frame.type))) return ns.no_update;
+    const frames = ((live && live.frames) || []).filter((frame) => !QUIET.includes(frame.type));
+    if (!frames.length) return ns.no_update;
+    frames.forEach((frame) => {
+      const id = ((frame.data || {}).payload || {}).experiment_id;
+      if (id) pushed[id] = Math.max(pushed[id] || 0, Date.parse(frame.data.occurred_at) || 0);
+    });
     const api = gridApi(gridId);
+    refreshes = 0;
     if (api) api.refreshInfiniteCache();
     return live.seq;
+  };
+
+  /** A block older than an event pushed for one of its rows (the push overtook the projection): ask again. */
+  pfd.experimentsRecheck = function (response, gridId, limits) {
+    const rows = (response && response.rowData) || [];
+    const stale = rows.some((row) => (pushed[row.experiment_id] || 0) > row.updated_ms);
+    if (!stale || refreshes >= limits.maxRefreshes) return ns.no_update;
+    refreshes += 1;
+    const api = gridApi(gridId);
+    if (api) api.refreshInfiniteCache();
+    return refreshes;
   };
 
   pfd.experimentsCompare = function (selected, limits) {

@@ -209,6 +209,7 @@
   pfd.experimentWizardStep = function (_back, _next, _launch, serverErrors, ...rest) {
     const [step, draft, config] = rest.slice(rest.length - 3);
     const trigger = (ns.callback_context.triggered[0] || {}).prop_id || "";
+    console.log("PFDSTEP", JSON.stringify(ns.callback_context.triggered), JSON.stringify(serverErrors), step);
     const last = config.steps - 1;
     if (trigger.startsWith("experiment-new-back")) return Math.max(step - 1, 0);
     if (trigger.startsWith("experiment-new-next")) return Math.min(step + 1, last);

@@ -50,7 +50,8 @@ def grid_row(item: ExperimentPublic, me: str) -> dict[str, Any]:
            "dataset_name": item.dataset_name, "run_count": item.run_count, "tags": ", ".join(item.tags),
            "owner": "you" if item.owner_id == me else item.owner_id,
            "created": item.created_at.strftime("%Y-%m-%d %H:%M"),
-           "href": experiment_url(RESULTS_URL, id=item.experiment_id)}
+           "href": experiment_url(RESULTS_URL, id=item.experiment_id),
+           "updated_ms": item.updated_at.timestamp() * 1000.0}  # to tell a row older than a pushed event
     for name in GRID_METRICS:
         row[f"{METRIC_PREFIX}{name}"] = format_summary(name, item.metrics.get(name))
     return row

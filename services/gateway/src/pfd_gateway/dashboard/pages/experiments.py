@@ -36,6 +36,7 @@ from pfd_gateway.dashboard.errors import UserFacingError
 from pfd_gateway.dashboard.experiment_facets import grid_facets
 from pfd_gateway.dashboard.pages import protected
 from pfd_gateway.dashboard.session import signed_in_principal
+from pfd_gateway.dashboard.training_monitor import MAX_RESYNCS
 from pfd_gateway.experiments.query import ExperimentQuery
 
 FILTER_IDS = {"q": "experiments-search", "models": "experiments-models", "dataset_ids": "experiments-datasets",
@@ -46,7 +47,7 @@ GRID_ID = "experiments-grid"
 GRID_HEIGHT = "34rem"
 BLOCKS_CACHED = 10  # blocks of BLOCK_ROWS the browser keeps while scrolling
 STORES = ("experiments-init", "experiments-purged", "experiments-live-refreshed", "experiments-search-saved",
-          "experiments-search-deleted", "experiments-tags-saved")
+          "experiments-search-deleted", "experiments-tags-saved", "experiments-rechecked")
 
 
 def filters_row() -> dbc.Row:
@@ -104,7 +105,8 @@ def page_layout(compare_limits: dict[str, Any]) -> html.Div:
 
 def register(app: dash.Dash, ctx: DashboardContext) -> None:
     settings = ctx.gateway.settings.experiments
-    limits = {"min": settings.compare_min, "max": settings.compare_max, "url": COMPARE_URL}
+    limits = {"min": settings.compare_min, "max": settings.compare_max, "url": COMPARE_URL,
+              "maxRefreshes": MAX_RESYNCS}
 
     @protected
     def layout(**_: Any) -> html.Div:
@@ -119,6 +121,9 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
                             prevent_initial_call=True)
     app.clientside_callback(ClientsideFunction("pfd", "experimentsLive"), Output("experiments-live-refreshed", "data"),
                             Input("live-training", "data"), State(GRID_ID, "id"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("pfd", "experimentsRecheck"), Output("experiments-rechecked", "data"),
+                            Input(GRID_ID, "getRowsResponse"), State(GRID_ID, "id"),
+                            State("experiments-compare-limits", "data"), prevent_initial_call=True)
     app.clientside_callback(ClientsideFunction("pfd", "experimentsCompare"), Output("experiments-compare", "href"),
                             Output("experiments-compare", "className"), Output("experiments-compare", "children"),
                             Input(GRID_ID, "selectedRows"), State("experiments-compare-limits", "data"),

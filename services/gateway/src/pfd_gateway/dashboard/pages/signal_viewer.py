@@ -29,6 +29,7 @@ PICK_FIRST = "Pick a data set and a record."
 RECORD_INPUT = "signals-current.data"
 EXPORT_URL = "/api/v1/datasets/{dataset_id}/records/{index}.{fmt}"
 DATASET, UPLOAD = "dataset", "upload"
+EXPORTS_SHOWN, EXPORTS_HIDDEN = "d-flex gap-2", "d-none"
 TRANSFORM_OPTIONS = [{"label": "STFT", "value": "stft"}, {"label": "CWT (Morlet)", "value": "cwt"}]
 UPLOAD_STATES = (("signals-upload", "filename"), ("signals-upload", "contents"), ("signals-upload-variable", "value"),
                  ("signals-upload-rate", "value"), ("signals-upload-speed", "value"))
@@ -52,7 +53,7 @@ def controls(windows: list[int], default_window: int, dataset_id: str | None = N
                className="btn btn-sm btn-outline-primary"),
         html.A([html.I(className="bi bi-download me-1"), ".csv"], id="signals-export-csv", href="#", download="",
                className="btn btn-sm btn-outline-primary"),
-    ], className="d-flex gap-2")
+    ], className=EXPORTS_SHOWN, id="signals-exports")  # hidden for an uploaded file (the user has it)
     window = dbc.Select(id="signals-window", value=str(default_window), size="sm", style={"width": "8rem"},
                         options=[{"label": f"{n} samples", "value": str(n)} for n in windows])
     transform = dbc.Select(id="signals-transform", value="stft", size="sm", style={"width": "9rem"},
@@ -88,7 +89,7 @@ def upload_controls(max_bytes: int) -> dbc.Row:
         dbc.Col(dbc.RadioItems(id="signals-source", value=DATASET, inline=True, className="small",
                                options=[{"label": "Data-set record", "value": DATASET},
                                         {"label": "Uploaded file", "value": UPLOAD}]), md="auto"),
-        dbc.Col(upload, md=4),
+        dbc.Col(upload, md=3),
         dbc.Col(dbc.Select(id="signals-upload-variable", size="sm", placeholder="variable", options=[]), md=2),
         dbc.Col(dbc.Input(id="signals-upload-rate", placeholder="sample rate (Hz)", **number), md=2),
         dbc.Col(dbc.Input(id="signals-upload-speed", placeholder="shaft speed (Hz, optional)", **number), md=2),
@@ -193,6 +194,7 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
                   Output("signals-envelope", "figure"), Output("signals-meta", "children"),
                   Output("signals-features", "children"), Output("signals-current", "data"),
                   Output("signals-export-npy", "href"), Output("signals-export-csv", "href"),
+                  Output("signals-exports", "className"),
                   Input("signals-dataset", "value"), Input("signals-index", "value"), Input("signals-window", "value"),
                   Input("signals-transform", "value"), Input("signals-source", "value"),
                   *[Input(component, prop) for component, prop in UPLOAD_STATES[1:]],
@@ -210,7 +212,7 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
             EXPORT_URL.format(dataset_id=dataset_id, index=view.index, fmt=fmt) for fmt in ("npy", "csv")]
         return (psd_figure(view.psd, view.markers), spectrogram_figure(view.spectrogram),
                 envelope_figure(view.envelope, view.markers), metadata_panel(view), features_panel(view.features),
-                current, *links)
+                current, *links, EXPORTS_HIDDEN if view.uploaded else EXPORTS_SHOWN)
 
     # Only x-axis changes reach the server (an autosize would supersede a zoom's request in flight).
     app.clientside_callback(ClientsideFunction("pfd", "signalsZoom"), Output("signals-time-zoom", "data"),

@@ -1,8 +1,8 @@
 """The notification read models (in-app notifications, preferences, webhooks and their deliveries, SMTP
 configuration, email log, digest queue and history).
 
-Revision ID: 0004_notifications
-Revises: 0003
+Revision ID: 0005_notifications
+Revises: 0004_experiments
 Create Date: 2026-12-01
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 from pfd_gateway.notifications.tables import VIEWS
 
-revision = "0004_notifications"
-down_revision = "0003"
+revision = "0005_notifications"
+down_revision = "0004_experiments"
 branch_labels = None
 depends_on = None
 

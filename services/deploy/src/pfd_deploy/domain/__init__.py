@@ -1,0 +1,1 @@
+"""The deploy domain core (torch, onnx, onnxruntime, numpy — no web, broker or database framework)."""

@@ -1,0 +1,1 @@
+"""PFD xai service: explanations of trained models' decisions on vibration windows."""
