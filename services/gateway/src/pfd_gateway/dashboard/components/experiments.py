@@ -237,3 +237,13 @@ def experiment_labels(experiments: Sequence[ExperimentPublic]) -> dict[str, str]
         counts[experiment.name] = counts.get(experiment.name, 0) + 1
     return {e.experiment_id: e.name if counts[e.name] == 1 else f"{e.name} · {e.experiment_id[:6]}"
             for e in experiments}
+
+
+def experiment_chooser(prefix: str, experiment_id: str | None) -> dbc.InputGroup:
+    """The experiment select of the monitor and results pages (``{prefix}-experiment``, ``{prefix}-refresh``)."""
+    return dbc.InputGroup([
+        dbc.InputGroupText("Experiment"),
+        dbc.Select(id=f"{prefix}-experiment", value=experiment_id, placeholder="No experiment yet"),
+        dbc.Button(html.I(className="bi bi-arrow-clockwise"), id=f"{prefix}-refresh", color="secondary",
+                   outline=True, title="Reload the list"),
+    ])

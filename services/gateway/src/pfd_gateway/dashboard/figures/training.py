@@ -145,19 +145,27 @@ def snr_order(label: str) -> float:
         return float("-inf")
 
 
+def _grouped_bars(categories: Sequence[str], keys: Sequence[str],
+                  series: Mapping[str, Mapping[str, tuple[float, float]]], value_format: str) -> go.Figure:
+    """One bar per (series, category) with ± std error bars; ``keys[i]`` is the series key of ``categories[i]``."""
+    figure = base_figure(height=HEIGHT)
+    for name, values in series.items():
+        figure.add_trace(go.Bar(
+            x=list(categories), y=[values[key][0] if key in values else None for key in keys], name=name,
+            error_y={"type": "data", "array": [values[key][1] if key in values else 0 for key in keys]},
+            hovertemplate="%{x}: %{y:" + value_format + "}<extra>" + name + "</extra>"))
+    figure.update_layout(barmode="group")
+    return figure
+
+
 def robustness_figure(series: Mapping[str, Mapping[str, tuple[float, float]]]) -> go.Figure:
     """Record accuracy by SNR (``{experiment: {"20dB": (mean, std)}}``) as grouped bars with ± std."""
     labels = sorted({label for values in series.values() for label in values}, key=snr_order)
     if not labels:
         return no_data_figure("The data set has no noisy test copies (robustness by SNR).", height=HEIGHT)
-    figure = base_figure(height=HEIGHT)
-    for name, values in series.items():
-        figure.add_trace(go.Bar(
-            x=labels, y=[values[label][0] if label in values else None for label in labels], name=name,
-            error_y={"type": "data", "array": [values[label][1] if label in values else 0 for label in labels]},
-            hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>"))
+    figure = _grouped_bars(labels, labels, series, ".1%")
     figure.update_yaxes(title_text="record accuracy", range=[0, 1.05], tickformat=".0%")
-    figure.update_layout(barmode="group", showlegend=len(series) > 1)
+    figure.update_layout(showlegend=len(series) > 1)
     return figure
 
 
@@ -167,15 +175,8 @@ def metric_bars_figure(metrics: Sequence[str], series: Mapping[str, Mapping[str,
     shown = [metric for metric in metrics if any(metric in values for values in series.values())]
     if not shown:
         return no_data_figure("No evaluated run to compare yet.", height=HEIGHT)
-    names = [(labels or {}).get(metric, metric) for metric in shown]
-    figure = base_figure(height=HEIGHT)
-    for experiment, values in series.items():
-        figure.add_trace(go.Bar(
-            x=names, y=[values[metric][0] if metric in values else None for metric in shown], name=experiment,
-            error_y={"type": "data", "array": [values[metric][1] if metric in values else 0 for metric in shown]},
-            hovertemplate="%{x}: %{y:.4f}<extra>" + experiment + "</extra>"))
+    figure = _grouped_bars([(labels or {}).get(metric, metric) for metric in shown], shown, series, ".4f")
     figure.update_yaxes(rangemode="tozero")
-    figure.update_layout(barmode="group")
     return figure
 
 

@@ -22,6 +22,7 @@ from pfd_gateway.dashboard.components.experiments import (
     RECENT_CHOICES,
     RESULTS_URL,
     experiment_choice,
+    experiment_chooser,
     experiment_url,
     runs_table,
     status_badge,
@@ -55,12 +56,7 @@ CHOOSE = "Choose an experiment."
 
 def controls(experiment_id: str | None) -> dbc.Row:
     return dbc.Row([
-        dbc.Col(dbc.InputGroup([
-            dbc.InputGroupText("Experiment"),
-            dbc.Select(id="experiment-monitor-experiment", value=experiment_id, placeholder="No experiment yet"),
-            dbc.Button(html.I(className="bi bi-arrow-clockwise"), id="experiment-monitor-refresh", color="secondary",
-                       outline=True, title="Reload the list"),
-        ]), lg=6),
+        dbc.Col(experiment_chooser("experiment-monitor", experiment_id), lg=6),
         dbc.Col(html.Div([
             dbc.Button([html.I(className="bi bi-stop-circle me-1"), "Cancel"], id="experiment-monitor-cancel",
                        color="danger", outline=True, disabled=True),
@@ -125,10 +121,6 @@ def log_run_choice(detail: ExperimentDetail, current: str | None) -> tuple[list[
     return options, current if current in ids else (ids[0] if ids else None)
 
 
-def _refused(exc: Conflict | Forbidden | NotFound) -> UserFacingError:
-    return UserFacingError(exc.message)
-
-
 def register(app: dash.Dash, ctx: DashboardContext) -> None:
     @protected
     def layout(id: str | None = None, **_: Any) -> html.Div:  # noqa: A002 - the URL's ?id=
@@ -171,7 +163,7 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
         try:
             view = ctx.call(monitor_view(service, signed_in_principal(), experiment_id))
         except NotFound as exc:
-            raise _refused(exc) from exc
+            raise UserFacingError(exc.message) from exc
         detail = view.detail
         figures = [curves_figure(view.curves, metric, uirevision=experiment_id) for metric, _ in CURVES]
         return (summary(detail), runs_table(detail.runs, "experiment-monitor-runs-table"), *figures,
@@ -193,18 +185,18 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
             return None
         return worker_warning(service.workers().message, "experiment-monitor-no-worker")
 
-    @app.callback(Output("experiment-monitor-cancelled", "data"), Input("experiment-monitor-cancel", "n_clicks"),
-                  State("experiment-monitor-experiment", "value"), prevent_initial_call=True)
-    def cancel(clicks: int, experiment_id: str | None) -> str:
-        try:
-            return f"{ctx.call(service.cancel(signed_in_principal(), experiment_id or '')).status}:{clicks}"
-        except (Conflict, Forbidden, NotFound) as exc:
-            raise _refused(exc) from exc
+    for action, store in (("cancel", "experiment-monitor-cancelled"), ("resume", "experiment-monitor-resumed")):
+        register_action(app, ctx, action, store)
 
-    @app.callback(Output("experiment-monitor-resumed", "data"), Input("experiment-monitor-resume", "n_clicks"),
+
+def register_action(app: dash.Dash, ctx: DashboardContext, action: str, store: str) -> None:
+    """The Cancel / Resume button: ONE ExperimentService.cancel / .resume call; its store re-renders the page."""
+    run_action = getattr(ctx.gateway.experiments, action)
+
+    @app.callback(Output(store, "data"), Input(f"experiment-monitor-{action}", "n_clicks"),
                   State("experiment-monitor-experiment", "value"), prevent_initial_call=True)
-    def resume(clicks: int, experiment_id: str | None) -> str:
+    def act(clicks: int, experiment_id: str | None) -> str:
         try:
-            return f"{ctx.call(service.resume(signed_in_principal(), experiment_id or '')).status}:{clicks}"
+            return f"{ctx.call(run_action(signed_in_principal(), experiment_id or '')).status}:{clicks}"
         except (Conflict, Forbidden, NotFound) as exc:
-            raise _refused(exc) from exc
+            raise UserFacingError(exc.message) from exc

@@ -25,6 +25,7 @@ from pfd_gateway.dashboard.components.experiments import (
     MONITOR_URL,
     RECENT_CHOICES,
     experiment_choice,
+    experiment_chooser,
     experiment_url,
     metric_cards,
     misclassified_table,
@@ -56,12 +57,7 @@ def graph(graph_id: str) -> dcc.Graph:
 
 def controls(experiment_id: str | None) -> dbc.Row:
     return dbc.Row([
-        dbc.Col(dbc.InputGroup([
-            dbc.InputGroupText("Experiment"),
-            dbc.Select(id="experiment-results-experiment", value=experiment_id, placeholder="No experiment yet"),
-            dbc.Button(html.I(className="bi bi-arrow-clockwise"), id="experiment-results-refresh", color="secondary",
-                       outline=True, title="Reload the list"),
-        ]), lg=6),
+        dbc.Col(experiment_chooser("experiment-results", experiment_id), lg=6),
         dbc.Col(dbc.InputGroup([dbc.InputGroupText("Run"),
                                 dbc.Select(id="experiment-results-run", placeholder="No evaluated run")]), lg=3),
         dbc.Col(html.Div(id="experiment-results-links", className="d-flex gap-2 justify-content-lg-end"), lg=3),
