@@ -2,7 +2,9 @@
 
 Times the data-gen pipeline (generation, 36 features, splits, 20/10/5 dB test copies, HDF5 with
 Blosc2 compression, streaming upload to SeaweedFS S3), then the floor: writing the same number of
-random float32 bytes to an uncompressed HDF5 file. Prints medians and the ratio (target <= 20 s).
+random float32 bytes to an uncompressed HDF5 file. Prints medians and the ratio (target <= 20 s), and the CPU
+seconds of this process and of the S3 server per run (on a shared machine the wall time depends on the load; the
+CPU seconds say what the pipeline itself costs).
 
 Run: .venv/bin/python benchmarks/bench_dataset_store.py [--repeats 3]
 """
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import psutil
 
 from pfd_shared.events.datasets import DatasetGenerationRequested
 from pfd_shared.generation import classic
@@ -48,6 +51,10 @@ def floor_seconds(shape: tuple[int, int], directory: Path) -> float:
     return time.perf_counter() - started
 
 
+def _cpu(processes: list[psutil.Process]) -> float:
+    return sum(sum(p.cpu_times()[:2]) for p in processes if p.is_running())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
@@ -58,8 +65,10 @@ def main() -> None:
         store = S3ObjectStore(s3)
         request = DatasetGenerationRequested(dataset_id="bench", name="classic", config=classic().model_dump(mode="json"))
         totals, shape = [], (0, 0)
+        server = psutil.Process().children(recursive=True)  # the SeaweedFS process(es) of throwaway_s3
         for run in range(args.repeats):
             marks, progress = stage_clock()
+            cpu_before, server_before = time.process_time(), _cpu(server)
             started = time.perf_counter()
             arrays, info = build_and_store(lambda sink: build_synthetic(request, 0, progress, sink),
                                            f"datasets/bench-{run}/dataset.h5", store, work, "blosc2-zstd", progress)
@@ -68,7 +77,8 @@ def main() -> None:
             shape = arrays.signals.shape
             stages = sorted(marks.items(), key=lambda item: item[1]) + [("end", started + total)]
             split = ", ".join(f"{a} {b_t - a_t:.1f} s" for (a, a_t), (_, b_t) in zip(stages, stages[1:]))
-            print(f"run {run + 1}: {total:.2f} s ({split}); object {info.size / 1e6:.0f} MB")
+            print(f"run {run + 1}: {total:.2f} s ({split}); object {info.size / 1e6:.0f} MB; "
+                  f"cpu {time.process_time() - cpu_before:.1f} s here + {_cpu(server) - server_before:.1f} s S3 server")
             del arrays
         floor = statistics.median(floor_seconds(shape, work) for _ in range(args.repeats))
         median = statistics.median(totals)

@@ -69,6 +69,10 @@ def pick(page, dropdown_id: str, option: str) -> None:
     page.keyboard.press("Escape")
 
 
+def open_tab(page, label: str) -> None:
+    page.click(f"#explorer-tabs .nav-link:text-is('{label}')")
+
+
 def test_explorer_filters_projects_and_opens_a_record(datagen, signed_in, shoot) -> None:
     page = signed_in
     dataset = generated_dataset(page, "browser explorer set")
@@ -90,19 +94,19 @@ def test_explorer_filters_projects_and_opens_a_record(datagen, signed_in, shoot)
     page.click("#explorer-classes .dash-dropdown-clear")
     expect(page.locator("#explorer-selected")).to_have_text(f"{records} of {records} records")
 
-    page.click("text=Distributions")
+    open_tab(page, "Distributions")
     expect(page.locator("#explorer-distribution-graph .box, #explorer-distribution-graph .boxlayer").first) \
         .to_be_attached()
     page.click("label:has-text('Violin')")
     expect(page.locator("#explorer-distribution-graph .violinlayer")).to_be_attached()
     expect(page.locator("#explorer-histogram-graph .main-svg").first).to_be_visible()
-    page.click("text=Correlation")
+    open_tab(page, "Correlation")
     expect(page.locator("#explorer-correlation-graph .heatmaplayer, #explorer-correlation-graph .hm").first) \
         .to_be_attached()
-    page.click("text=Feature ranking")
-    expect(page.locator("#explorer-ranking-note")).to_contain_text(f"{records} records")
+    open_tab(page, "Feature ranking")
+    expect(page.locator("#explorer-ranking-note")).to_contain_text(f"{records} records", timeout=FIRST_OPEN_TIMEOUT_MS)
 
-    page.click("text=Projection")
+    open_tab(page, "Projection")
     expect(page.locator("#explorer-projection-status")).to_contain_text("not computed")
     page.click("#explorer-projection-run")
     expect(page.locator("#explorer-projection-badge")).to_have_text("ready", timeout=PROJECTION_TIMEOUT_MS)
@@ -118,7 +122,7 @@ def test_explorer_filters_projects_and_opens_a_record(datagen, signed_in, shoot)
     expect(page.locator("#explorer-projection-badge")).to_have_text("ready")  # cached: answered at once
     shoot(page, "explorer-projection")
 
-    page.click("text=Records")
+    open_tab(page, "Records")
     expect(page.locator("#explorer-records-count")).to_contain_text(f"{records:,} record(s)")
     expect(page.locator("#explorer-grid .ag-row").first).to_be_visible()
     shoot(page, "explorer-records")

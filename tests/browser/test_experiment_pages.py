@@ -36,7 +36,8 @@ pytest.importorskip("pfd_training")
 FS, RECORDS_PER_CLASS, SAMPLES, SNR_DB = 12_000.0, 10, 2_048, (20.0, 5.0)
 TRAIN_TIMEOUT_MS = 180_000
 LOGS = Path(__file__).resolve().parents[2] / "test-output" / "logs"
-PAGE_TIMEOUT_MS = 60_000  # a first render on a busy shared machine
+PAGE_TIMEOUT_MS = 60_000  # a render on a busy shared machine
+DEFAULT_EXPECT_MS = 15_000  # tests/browser/conftest.py's limit
 READY_TIMEOUT_S = 30.0
 POLL_S = 0.2
 TINY = {"model": "cnn1d", "preset": "small", "window": {"length": 256}, "epochs": 3, "batch_size": 32,
@@ -133,6 +134,16 @@ def training_worker(infra, tmp_path_factory) -> Iterator[callable]:
                 shutil.copy(var_dir / "training.log", LOGS / "browser-training.log")
 
 
+@pytest.fixture(autouse=True)
+def patient(signed_in) -> Iterator[None]:
+    """Training shares this machine's cores with the browser and the gateway: page renders get longer limits
+    here (restored for the other browser modules)."""
+    signed_in.set_default_timeout(PAGE_TIMEOUT_MS)
+    expect.set_options(timeout=PAGE_TIMEOUT_MS)
+    yield
+    expect.set_options(timeout=DEFAULT_EXPECT_MS)
+
+
 def graph_points(page, graph_id: str) -> list[int]:
     return page.evaluate("(id) => document.querySelector('#' + id + ' .js-plotly-plot').data.map(t => t.x.length)",
                          graph_id)
@@ -141,7 +152,7 @@ def graph_points(page, graph_id: str) -> list[int]:
 def test_wizard_monitor_results_compare_flow(infra, signed_in, training_worker, shoot) -> None:
     page = signed_in
     dataset_id = ready_dataset(infra, page, "browser trainable set")
-    page.goto("/experiments/new")
+    page.goto("/experiments/new", timeout=PAGE_TIMEOUT_MS)
     expect(page.locator("#shell-sidebar")).to_contain_text("New experiment")
     expect(page.locator("#experiment-new-panel-0")).to_be_visible()
     page.locator("#experiment-new-model input[value='cnn1d']").check()
@@ -215,7 +226,7 @@ def test_wizard_monitor_results_compare_flow(infra, signed_in, training_worker, 
     other = create_experiment(page, dataset_id, "browser forest", model="random_forest", seeds=[0])
     wait_until(lambda: True if experiment(page, other)["status"] == "evaluated" else None, "the forest evaluated",
                TRAIN_TIMEOUT_MS / 1000)
-    page.goto(f"/experiments/compare?ids={experiment_id},{other}")
+    page.goto(f"/experiments/compare?ids={experiment_id},{other}", timeout=PAGE_TIMEOUT_MS)
     table = page.locator("#experiment-compare-metrics-table")
     expect(table).to_contain_text("browser cnn")
     expect(table).to_contain_text("browser forest")
@@ -232,7 +243,7 @@ def test_monitor_cancels_and_resumes_a_run(infra, signed_in, training_worker, sh
     training_worker()
     dataset_id = ready_dataset(infra, page, "browser cancel set")
     experiment_id = create_experiment(page, dataset_id, "browser long run", epochs=200)
-    page.goto(f"/experiments/monitor?id={experiment_id}")
+    page.goto(f"/experiments/monitor?id={experiment_id}", timeout=PAGE_TIMEOUT_MS)
     expect(page.locator("#experiment-monitor-status")).to_have_text("running", timeout=TRAIN_TIMEOUT_MS)
     wait_until(lambda: True if graph_points(page, "experiment-monitor-loss")[0] >= 2 else None, "two epochs",
                TRAIN_TIMEOUT_MS / 1000)
@@ -256,7 +267,7 @@ def test_experiments_grid_filters_sorts_tags_saves_and_selects(infra, signed_in,
     dataset_id = ready_dataset(infra, page, "browser grid set")
     ids = [create_experiment(page, dataset_id, f"grid forest {n}", model="random_forest",
                              model_params={"n_estimators": 10 + n}) for n in range(3)]
-    page.goto("/experiments")
+    page.goto("/experiments", timeout=PAGE_TIMEOUT_MS)
     grid = page.locator("#experiments-grid")
     expect(grid).to_contain_text("grid forest 2", timeout=PAGE_TIMEOUT_MS)
     row = grid.locator(f".ag-center-cols-container [row-id='{ids[0]}']")  # the pinned name column is another row
@@ -294,7 +305,7 @@ def test_experiments_grid_filters_sorts_tags_saves_and_selects(infra, signed_in,
 def test_wizard_shows_the_servers_refusal_next_to_the_field(infra, signed_in, shoot) -> None:
     page = signed_in
     dataset_id = ready_dataset(infra, page, "browser vanishing set")
-    page.goto("/experiments/new")
+    page.goto("/experiments/new", timeout=PAGE_TIMEOUT_MS)
     page.locator("#experiment-new-model input[value='random_forest']").check()
     page.click("#experiment-new-next")
     page.select_option("#experiment-new-dataset-id", dataset_id)
@@ -310,14 +321,14 @@ def test_wizard_shows_the_servers_refusal_next_to_the_field(infra, signed_in, sh
 
 def test_experiment_pages_show_empty_states_in_the_dark_theme(signed_in, shoot) -> None:
     page = signed_in
-    page.goto("/experiments/results?id=no-such-experiment")
+    page.goto("/experiments/results?id=no-such-experiment", timeout=PAGE_TIMEOUT_MS)
     expect(page.locator("#shell-error-alert")).to_contain_text("No such experiment")
     expect(page.locator("#shell-error-correlation")).not_to_be_empty()
     page.click("#shell-theme-toggle")
-    page.goto("/experiments/compare")
+    page.goto("/experiments/compare", timeout=PAGE_TIMEOUT_MS)
     expect(page.locator("#experiment-compare-table")).to_contain_text("Nothing to compare yet")
     shoot(page, "experiment-compare-empty-dark")
-    page.goto("/experiments")
+    page.goto("/experiments", timeout=PAGE_TIMEOUT_MS)
     expect(page.locator("#experiments-grid")).to_be_visible()
     shoot(page, "experiments-grid-dark")
     page.click("#shell-theme-toggle")

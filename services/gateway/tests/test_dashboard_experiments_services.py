@@ -88,3 +88,14 @@ async def test_grid_facets_name_data_sets_and_the_caller() -> None:
     options = await grid_facets(FakeExperiments(detail(), {}), FakeDatasets(), ME)  # type: ignore[arg-type]
     assert options["dataset_ids"] == [{"label": "Set one", "value": "d1"}, {"label": "gone", "value": "gone"}]
     assert options["owner_ids"] == [{"label": "me", "value": "me"}]
+
+
+def test_the_signal_viewer_opens_the_record_of_its_url() -> None:
+    from pfd_gateway.dashboard.pages.signal_viewer import page_layout, url_record
+    from pfd_gateway.settings import SignalViewerSettings
+
+    assert url_record("12") == 12 and url_record(None) == 0 and url_record("-3") == 0 and url_record("x") == 0
+    layout = page_layout(SignalViewerSettings(), "d1", 12)
+    found = {node.id: node for node in layout._traverse() if getattr(node, "id", None) in ("signals-dataset",
+                                                                                         "signals-index")}
+    assert found["signals-dataset"].value == "d1" and found["signals-index"].value == 12

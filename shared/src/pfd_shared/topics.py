@@ -132,6 +132,15 @@ PROJECTION_CANCEL_REQUESTED = TopicSpec(
     WEEK_MS,
 )
 PROJECTION_CANCELLED = TopicSpec("pfd.projections.cancelled", 4, "A projection stopped on request.", None)
+EXPLANATION_REQUESTED = TopicSpec(
+    "pfd.xai.explanation-requested", 4, "Explain a trained model's decision on one window.", WEEK_MS
+)
+EXPLANATION_PROGRESS = TopicSpec("pfd.xai.explanation-progress", 4, "Progress of an explanation.", HOUR_MS)
+EXPLANATION_READY = TopicSpec("pfd.xai.explanation-ready", 4, "An explanation is computed and stored.", None)
+EXPLANATION_FAILED = TopicSpec("pfd.xai.explanation-failed", 4, "An explanation could not be computed.", None)
+EXPLANATION_CANCEL_REQUESTED = TopicSpec(
+    "pfd.xai.explanation-cancel-requested", 1, "Stop an explanation (every xai instance listens).", WEEK_MS
+)
 DEAD_LETTER = TopicSpec(
     "pfd.dead-letter", 1, "Messages no consumer could process, with the reason in headers.", 4 * WEEK_MS
 )
@@ -187,6 +196,11 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     PROJECTION_FAILED,
     PROJECTION_CANCEL_REQUESTED,
     PROJECTION_CANCELLED,
+    EXPLANATION_REQUESTED,
+    EXPLANATION_PROGRESS,
+    EXPLANATION_READY,
+    EXPLANATION_FAILED,
+    EXPLANATION_CANCEL_REQUESTED,
     DEAD_LETTER,
 )
 

@@ -48,11 +48,15 @@ def installed_services() -> list[ServiceSpec]:
 
 
 def service_env(name: str, *, var_dir: Path, port: int, broker: str, s3: S3Settings) -> dict[str, str]:
-    """Environment for one service on the local stack (its own prefix, low-latency consumer settings)."""
+    """Environment for one service on the local stack (its own prefix, low-latency consumer settings).
+
+    The consumer wait stays at its default: Tansu answers a waiting fetch as soon as a record arrives (measured:
+    p95 16.6 ms at 500 ms against 11.3 ms at 10 ms), while 10 ms polling cost each process 0.2 cores when idle.
+    """
     prefix = f"PFD_{name.upper().replace('-', '_')}_"
     values = {
         "VAR_DIR": str(var_dir), "HTTP__PORT": str(port), "TELEMETRY__LOG_FORMAT": "console",
-        "KAFKA__BOOTSTRAP_SERVERS": broker, "KAFKA__FETCH_MAX_WAIT_MS": "10",
+        "KAFKA__BOOTSTRAP_SERVERS": broker,
         "KAFKA__SESSION_TIMEOUT_MS": "3000", "KAFKA__HEARTBEAT_INTERVAL_MS": "500",
         "S3__ENDPOINT": s3.endpoint, "S3__ACCESS_KEY": s3.access_key,
         "S3__SECRET_KEY": s3.secret_key.get_secret_value(), "S3__BUCKET": s3.bucket,

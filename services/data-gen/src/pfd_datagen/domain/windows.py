@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from pfd_shared.generation.config import FeatureConfig
+from pfd_shared.signals import sliding_windows
 from .features import compute_features
 
 
@@ -37,7 +37,7 @@ def window_features(signals: np.ndarray, fs: float, speed_hz: np.ndarray | float
                     cfg: FeatureConfig | None = None, workers: int | None = None) -> Windows:
     """Every window (length, hop) of every record, record-major, with its features."""
     signals = np.atleast_2d(signals)
-    views = sliding_window_view(signals, length, axis=-1)[:, ::hop]  # (n, per_record, length), no copy
+    views = sliding_windows(signals, length, hop)  # (n, per_record, length), no copy
     per_record = views.shape[1]
     speed = np.broadcast_to(np.asarray(speed_hz, dtype=np.float64), (signals.shape[0],))
     features = compute_features(views.reshape(-1, length), fs, np.repeat(speed, per_record), cfg, workers)

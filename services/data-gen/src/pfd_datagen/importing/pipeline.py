@@ -11,10 +11,11 @@ from pfd_shared.events.datasets import DatasetImportRequested, ImportFileSpec
 from pfd_shared.generation import FeatureConfig
 
 from pfd_shared.recordings.readers import ImportFileError, read_signal
+from pfd_shared.signals import cut_records, resample
 
 from pfd_datagen.building import windows_of
 from pfd_datagen.domain import FEATURE_NAMES, compute_features, recording_split, time_block_split
-from pfd_datagen.domain.resample import cut_records, estimate_shaft_speed, resample
+from pfd_datagen.domain.speed import estimate_shaft_speed
 from pfd_datagen.hdf5_store import DatasetArrays
 
 Progress = Callable[[str, int, int], None]

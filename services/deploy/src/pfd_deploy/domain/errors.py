@@ -17,6 +17,10 @@ class ExportParityError(RuntimeError):
         self.agreement = agreement
 
 
+class NotAPfdModel(ValueError):
+    """ONNX bytes that do not carry a PFD model spec (not exported by pfd_deploy)."""
+
+
 class VariantError(RuntimeError):
     """A model variant (optimised, quantised, FP16) could not be built."""
 

@@ -49,7 +49,7 @@ def browser_snapshot(detail: ExperimentDetail, log_limit: int, graphs: dict[str,
     """The state assets/experiments.js extends with pushed frames (progress, ETA, which runs are this page's,
     which graph extends which EpochCompleted fields)."""
     return {
-        "experiment_id": detail.experiment_id, "log_limit": log_limit, "graphs": graphs, "separator": UID_SEPARATOR,
+        "experiment_id": detail.experiment_id, "status": detail.status, "log_limit": log_limit, "graphs": graphs, "separator": UID_SEPARATOR,
         "complete": [states.COMPLETED, states.EVALUATED], "running": [states.RUNNING],
         # training events arrive in any order (one topic per type): a pushed one moves a run only forward
         "moves": {status: [target for target in states.RUN_STATES if states.may_move(status, target)]

@@ -72,7 +72,7 @@ def _occlusion(forward: ProbabilityOfNormalised, z: torch.Tensor, target: int, p
 
 def _saliency(forward: ProbabilityOfNormalised, z: torch.Tensor, target: int, _params: dict[str, Scalar],
               _rate: float) -> np.ndarray:
-    return Saliency(forward).attribute(z, target=target, abs=True).detach()[0].numpy()
+    return Saliency(forward).attribute(z.clone().requires_grad_(), target=target, abs=True).detach()[0].numpy()
 
 
 def _grad_cam(forward: ProbabilityOfNormalised, z: torch.Tensor, target: int, _params: dict[str, Scalar],

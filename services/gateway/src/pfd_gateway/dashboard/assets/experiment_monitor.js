@@ -73,8 +73,9 @@
     let running = 0;
     runs.forEach((run) => {
       const epochs = run.epochs || 0;
+      const finished = snapshot.complete.includes(run.status) || snapshot.complete.includes(snapshot.status);
       total += epochs;
-      done += snapshot.complete.includes(run.status) ? epochs : Math.min(run.epoch, epochs);
+      done += finished ? epochs : Math.min(run.epoch, epochs);
       if (snapshot.running.includes(run.status)) {
         running += 1;
         if (run.seconds !== null) left += (epochs - run.epoch) * run.seconds;
@@ -84,7 +85,8 @@
     const percent = total ? Math.round((100 * done) / total) : 0;
     let eta = "";
     if (running && left > 0) eta = "About " + duration(left / running) + " left for the running run(s).";
-    else if (runs.length && runs.every((run) => snapshot.complete.includes(run.status))) eta = "All runs finished.";
+    else if (runs.length && (snapshot.complete.includes(snapshot.status)
+      || runs.every((run) => snapshot.complete.includes(run.status)))) eta = "All runs finished.";
     else if (!running && runs.length) eta = "No run is training right now.";
     return [percent, percent + " %", eta];
   }

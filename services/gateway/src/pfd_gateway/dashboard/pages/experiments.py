@@ -79,7 +79,7 @@ def grid() -> dag.AgGrid:
         defaultColDef={"filter": False, "suppressHeaderMenuButton": True},
         dashGridOptions={"rowSelection": {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False},
                          "cacheBlockSize": BLOCK_ROWS, "maxBlocksInCache": BLOCKS_CACHED, "infiniteInitialRowCount": 1,
-                         "tooltipShowDelay": 300, "animateRows": False},
+                         "tooltipShowDelay": 300, "animateRows": False, "suppressColumnVirtualisation": True},
         style={"height": GRID_HEIGHT}, className="pfd-exp-grid")
 
 

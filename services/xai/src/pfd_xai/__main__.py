@@ -1,0 +1,5 @@
+"""``python -m pfd_xai``: same as ``pfd-xai``."""
+
+from pfd_xai.cli import main
+
+main()
