@@ -21,7 +21,8 @@ def test_generated_document_is_current(path: Path, content: str) -> None:
 
 def test_every_service_folder_is_an_installed_service_with_asyncapi() -> None:
     installed = {p.folder for p in service_packages()}
-    projects = {p.parent.resolve(): tomllib.loads(p.read_text())["project"] for p in ROOT.glob("services/*/pyproject.toml")}
+    projects = {p.parent.resolve(): tomllib.loads(p.read_text())["project"]
+                for p in ROOT.glob("services/*/pyproject.toml")}
     folders = {folder for folder, project in projects.items() if "pfd.services" in project.get("entry-points", {})}
     for folder in projects.keys() - folders:  # a package still without its service: nothing in it may run
         assert not projects[folder].get("scripts"), f"{folder.name} has scripts but no pfd.services entry point"

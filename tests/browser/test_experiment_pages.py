@@ -282,6 +282,14 @@ def test_experiments_grid_filters_sorts_tags_saves_and_selects(infra, signed_in,
     page.fill("#experiments-search", "")
     page.press("#experiments-search", "Enter")
     expect(page.locator("#experiments-count")).not_to_have_text("1 experiment(s)")
+    page.click("#experiments-saved")
+    page.keyboard.type("forest one")
+    page.keyboard.press("Enter")
+    expect(page.locator("#experiments-search")).to_have_value("grid forest 1")  # the saved search, applied
+    expect(page.locator("#experiments-count")).to_have_text("1 experiment(s)")
+    page.fill("#experiments-search", "")
+    page.press("#experiments-search", "Enter")
+    expect(page.locator("#experiments-count")).not_to_have_text("1 experiment(s)")
 
     cell = row.locator("[col-id='tags']")
     cell.dblclick()

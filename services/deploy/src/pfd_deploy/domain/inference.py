@@ -94,10 +94,10 @@ class OnnxClassifier:
             raise InvalidSignal(f"the window hop must be at least one sample, not {step}")
         x = resample(as_channels(signal, self.spec.in_channels), sample_rate_hz, self.spec.sample_rate_hz)
         if x.shape[-1] < length:
+            rate = self.spec.sample_rate_hz
             raise SignalTooShort(
-                f"the signal lasts {x.shape[-1] / self.spec.sample_rate_hz:.4g} s; the model needs at least one "
-                f"window of {length} samples at {self.spec.sample_rate_hz:g} Hz "
-                f"({length / self.spec.sample_rate_hz:.4g} s, {int(np.ceil(length * sample_rate_hz / self.spec.sample_rate_hz))} "
+                f"the signal lasts {x.shape[-1] / rate:.4g} s; the model needs at least one window of {length} "
+                f"samples at {rate:g} Hz ({length / rate:.4g} s, {int(np.ceil(length * sample_rate_hz / rate))} "
                 f"samples at {sample_rate_hz:g} Hz)")
         return np.ascontiguousarray(sliding_windows(x, length, step).transpose(1, 0, 2), dtype=np.float32)
 

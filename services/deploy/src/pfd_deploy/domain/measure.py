@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,21 +27,28 @@ class VariantMetrics:
     latency_p99_ms: float
     throughput_per_s: float
     threads: int
+    cpu_throughput_per_s: float
+    """Windows per second of calling-thread CPU time at batch 32 (meaningful with one intra-op thread)."""
 
 
 def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(logits.argmax(1) == labels)) if labels.size else float("nan")
 
 
-def _timed(run, x: np.ndarray, runs: int) -> np.ndarray:  # noqa: ANN001 - a session.run-like callable
+def timed(run: Callable[[np.ndarray], object], x: np.ndarray, runs: int) -> tuple[np.ndarray, np.ndarray]:
+    """(wall seconds, calling-thread CPU seconds) of each of ``runs`` calls of ``run(x)`` after a warm-up.
+
+    With one intra-op thread ORT and torch compute on the calling thread, so its CPU time is the cost of the
+    call even on a loaded machine, where wall time also counts the time the thread waited for a core.
+    """
     for _ in range(WARMUP_RUNS):
         run(x)
-    times = np.empty(runs)
+    wall, cpu = np.empty(runs), np.empty(runs)
     for i in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         run(x)
-        times[i] = time.perf_counter() - start
-    return times
+        wall[i], cpu[i] = time.perf_counter() - start, time.thread_time() - start_cpu
+    return wall, cpu
 
 
 def measure(name: str, model: bytes, windows: np.ndarray, labels: np.ndarray, *, threads: int,
@@ -53,11 +61,12 @@ def measure(name: str, model: bytes, windows: np.ndarray, labels: np.ndarray, *,
     def run(x: np.ndarray) -> None:
         session.run(None, {name_in: x})
 
-    single = _timed(run, windows[:LATENCY_BATCH], latency_runs) * SECONDS_PER_MS
+    single = timed(run, windows[:LATENCY_BATCH], latency_runs)[0] * SECONDS_PER_MS
     batch = np.resize(windows, (THROUGHPUT_BATCH, *windows.shape[1:]))
-    per_batch = _timed(run, batch, throughput_runs)
+    per_batch, per_batch_cpu = timed(run, batch, throughput_runs)
     return VariantMetrics(
         name=name, size_bytes=len(model), accuracy=accuracy(run_logits(session, windows), labels),
         latency_p50_ms=float(np.percentile(single, 50)), latency_p99_ms=float(np.percentile(single, 99)),
         throughput_per_s=float(THROUGHPUT_BATCH / np.median(per_batch)), threads=threads,
+        cpu_throughput_per_s=float(THROUGHPUT_BATCH / np.median(per_batch_cpu)),
     )

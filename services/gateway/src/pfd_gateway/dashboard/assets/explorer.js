@@ -52,11 +52,11 @@
     return Date.now();
   };
 
-  pfd.explorerOpen = function (cell, click, datasetId) {
+  pfd.explorerOpen = function (selected, click, datasetId) {
     const trigger = ns.callback_context && ns.callback_context.triggered && ns.callback_context.triggered[0];
     if (!trigger || !datasetId) return ns.no_update;
     let record = null;
-    if (trigger.prop_id.startsWith("explorer-grid") && cell && cell.data) record = cell.data.record;
+    if (trigger.prop_id.startsWith("explorer-grid") && Array.isArray(selected) && selected.length) record = selected[0].record;
     if (trigger.prop_id.startsWith("explorer-projection-graph") && click && click.points && click.points.length) {
       record = click.points[0].customdata;
     }

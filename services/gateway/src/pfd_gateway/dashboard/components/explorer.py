@@ -106,8 +106,8 @@ def records_grid(page_size: int) -> dag.AgGrid:
         defaultColDef={"resizable": True, "filterParams": {"maxNumConditions": 2}},
         dashGridOptions={"pagination": True, "paginationPageSize": page_size, "cacheBlockSize": page_size,
                          "maxBlocksInCache": BLOCKS_CACHED, "infiniteInitialRowCount": 1, "animateRows": False,
-                         "paginationPageSizeSelector": False, "rowSelection": {"mode": "singleRow",
-                                                                               "checkboxes": False}},
+                         "paginationPageSizeSelector": False,
+                         "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}},
         style={"height": GRID_HEIGHT}, className="pfd-explorer-grid")
 
 

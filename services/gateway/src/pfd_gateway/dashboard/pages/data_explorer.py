@@ -158,7 +158,7 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
          [Input({"type": "explorer-range", "name": ALL}, "value")], []),
         ("explorerPurge", [Output("explorer-grid-purged", "data")], [filter_input], [State(parts.GRID_ID, "id")]),
         ("explorerOpen", [Output("explorer-go", "href")],
-         [Input(parts.GRID_ID, "cellClicked"), Input("explorer-projection-graph", "clickData")],
+         [Input(parts.GRID_ID, "selectedRows"), Input("explorer-projection-graph", "clickData")],
          [State("explorer-dataset", "value")]),
         ("explorerMethod", [Output("explorer-tsne-params", "style"), Output("explorer-umap-neighbours", "style"),
                             Output("explorer-umap-min-dist", "style")], [Input("explorer-method", "value")], []),

@@ -148,10 +148,10 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
     @app.callback(Output("experiments-saved", "options"), Output("experiments-saved", "value"),
                   Input("experiments-init", "data"), Input("experiments-search-saved", "data"),
                   Input("experiments-search-deleted", "data"), State("experiments-saved", "value"))
-    def show_searches(_: Any, saved: str | None, deleted: str | None, current: str | None) -> tuple[Any, Any]:
+    def show_searches(_: Any, __: Any, ___: Any, current: str | None) -> tuple[Any, Any]:
+        """Saving lists the search (the filters already are its); a deleted one is no longer chosen."""
         options = saved_options(ctx.call(service.searches(signed_in_principal())))
-        chosen = saved if dash.ctx.triggered_id == "experiments-search-saved" else current
-        return options, None if chosen == deleted or chosen not in {o["value"] for o in options} else chosen
+        return options, current if current in {o["value"] for o in options} else None
 
     @app.callback(*[Output(FILTER_IDS[name], "value") for name in FILTERS], Input("experiments-saved", "value"),
                   prevent_initial_call=True)
