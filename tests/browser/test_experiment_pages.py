@@ -278,7 +278,8 @@ def test_experiments_grid_filters_sorts_tags_saves_and_selects(infra, signed_in,
     expect(page.locator("#experiments-count")).to_have_text("1 experiment(s)")
     page.fill("#experiments-save-name", "forest one")
     page.click("#experiments-save")
-    expect(page.locator("#experiments-saved")).to_contain_text("forest one")
+    wait_until(lambda: True if any(search["name"] == "forest one" for search in
+                                   page.request.get("/api/v1/experiment-searches").json()) else None, "the search saved")
     page.fill("#experiments-search", "")
     page.press("#experiments-search", "Enter")
     expect(page.locator("#experiments-count")).not_to_have_text("1 experiment(s)")
