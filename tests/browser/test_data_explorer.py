@@ -75,12 +75,6 @@ def open_tab(page, label: str) -> None:
 
 def test_explorer_filters_projects_and_opens_a_record(datagen, signed_in, shoot) -> None:
     page = signed_in
-    import time as _t
-    t0 = _t.monotonic()
-    page.on("console", lambda msg: print("CONSOLE", msg.type, msg.text[:200]))
-    page.on("request", lambda r: print(f"{_t.monotonic()-t0:6.2f} REQ", (r.post_data or "")[:70]) if "_dash-update" in r.url else None)
-    page.on("requestfinished", lambda r: print(f"{_t.monotonic()-t0:6.2f} FIN", r.response().status, (r.post_data or "")[:70]) if "_dash-update" in r.url else None)
-    page.on("requestfailed", lambda r: print(f"{_t.monotonic()-t0:6.2f} FAILED", r.failure, (r.post_data or "")[:70]))
     dataset = generated_dataset(page, "browser explorer set")
     dataset_id, records = dataset["dataset_id"], dataset["records"]
     healthy = dict(zip(dataset["class_names"], dataset["class_counts"]))["healthy"]
@@ -136,4 +130,4 @@ def test_explorer_filters_projects_and_opens_a_record(datagen, signed_in, shoot)
     record = page.locator("#explorer-grid .ag-center-cols-container .ag-row[row-index='2']")
     record.locator("[col-id='class']").click()
     expect(page).to_have_url(re.compile(rf"/signals\?dataset={dataset_id}&record=\d+$"))
-    expect(page.locator("#signals-meta")).to_contain_text(f"of {records - 1}")
+    expect(page.locator("#signals-meta")).to_contain_text(f"of {records - 1}", timeout=FIRST_OPEN_TIMEOUT_MS)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import numpy as np
 import onnx
 import pytest
 
 from pfd_deploy.domain.export import export_onnx
 from pfd_deploy.domain.measure import measure
-from pfd_deploy.domain.variants import FP32, INT8_DYNAMIC, INT8_STATIC, VARIANT_NAMES, build_variants
+from pfd_deploy.domain.runtime import make_session, run_logits
+from pfd_deploy.domain.variants import (
+    FP16,
+    FP32,
+    INT8_DYNAMIC,
+    INT8_STATIC,
+    VARIANT_NAMES,
+    build_variants,
+    fp16_applies,
+)
+from pfd_shared.models import registered_models
 
 ACCURACY_TOLERANCE = 0.02
 """Largest admissible accuracy loss of a variant against the FP32 export on the test windows."""
@@ -52,3 +63,16 @@ def test_dynamic_int8_never_turns_convolutions_into_conv_integer(variants: dict[
     ops = _ops(variants[INT8_DYNAMIC])
     assert "ConvInteger" not in ops and "Conv" in ops
     assert ops & {"MatMulInteger", "DynamicQuantizeLinear", "DynamicQuantizeMatMul"}, "the head is quantised"
+
+
+@pytest.mark.parametrize("name", registered_models())
+def test_every_registered_model_gets_every_variant(tiny_model, make_tones, name: str) -> None:
+    model, spec = tiny_model(name)
+    windows, _ = make_tones(64, seed=5)
+    export = export_onnx(model, spec, windows)
+    reference = run_logits(make_session(export.model, threads=1), windows)
+    built = build_variants(export.model, windows)
+    assert [v.name for v in built] == [n for n in VARIANT_NAMES if n != FP16 or fp16_applies(export.model)]
+    for variant in built:
+        logits = run_logits(make_session(variant.model, threads=1), windows)
+        assert logits.shape == reference.shape and np.isfinite(logits).all(), variant.name

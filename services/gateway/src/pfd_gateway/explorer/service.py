@@ -43,6 +43,8 @@ from pfd_gateway.settings import ExplorerSettings
 T = TypeVar("T")
 NOT_COMPUTED = "not_computed"
 COORDINATES, PARAMETERS = "npy", "json"
+RESULT_BYTES_PER_NAME = 64  # a rough size of one feature's entry of a ranking (name, score, group)
+RESULT_OVERHEAD_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -231,4 +233,4 @@ def _view(pid: str, method: str, selected: int, state: ProjectionState | None) -
 def _result_bytes(value: Any) -> int:
     if isinstance(value, _Stored):
         return int(value.coordinates.nbytes) + len(json.dumps(value.parameters))
-    return 64 * len(getattr(value, "names", ())) + 1024
+    return RESULT_BYTES_PER_NAME * len(getattr(value, "names", ())) + RESULT_OVERHEAD_BYTES

@@ -19,9 +19,7 @@ from pfd_gateway.auth.errors import Conflict, Forbidden, NotFound
 from pfd_gateway.dashboard.components.cards import empty_state, page_header, section_card
 from pfd_gateway.dashboard.components.experiments import (
     NEW_URL,
-    RECENT_CHOICES,
     RESULTS_URL,
-    experiment_choice,
     experiment_chooser,
     experiment_url,
     runs_table,
@@ -29,6 +27,7 @@ from pfd_gateway.dashboard.components.experiments import (
     worker_warning,
 )
 from pfd_gateway.dashboard.context import DashboardContext
+from pfd_gateway.dashboard.experiment_facets import register_chooser
 from pfd_gateway.dashboard.errors import UserFacingError
 from pfd_gateway.dashboard.figures.style import no_data_figure
 from pfd_gateway.dashboard.figures.training import CURVES as SERIES_OF
@@ -43,7 +42,6 @@ from pfd_gateway.dashboard.training_monitor import (
     run_label,
     waiting,
 )
-from pfd_gateway.experiments.query import ExperimentQuery
 from pfd_gateway.experiments.views import ExperimentDetail
 
 CURVES = (("loss", "Loss"), ("accuracy", "Accuracy"), ("learning_rate", "Learning rate"))
@@ -143,11 +141,7 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
         Input("experiment-monitor-log-initial", "data"), Input("live-training", "data"),
         State("experiment-monitor-log-run", "value"), State("experiment-monitor-snapshot", "data"))
 
-    @app.callback(Output("experiment-monitor-experiment", "options"), Output("experiment-monitor-experiment", "value"),
-                  Input("experiment-monitor-refresh", "n_clicks"), State("experiment-monitor-experiment", "value"))
-    def list_experiments(_: Any, selected: str | None) -> tuple[list[dict[str, str]], str | None]:
-        page = ctx.call(service.list(signed_in_principal(), ExperimentQuery(limit=RECENT_CHOICES)))
-        return experiment_choice(page.items, selected)
+    register_chooser(app, ctx, "experiment-monitor")
 
     @app.callback(Output("experiment-monitor-summary", "children"), Output("experiment-monitor-runs", "children"),
                   *[Output(GRAPHS[metric], "figure") for metric, _ in CURVES],

@@ -23,8 +23,6 @@ from pfd_gateway.dashboard.components.experiment_results import (
 )
 from pfd_gateway.dashboard.components.experiments import (
     MONITOR_URL,
-    RECENT_CHOICES,
-    experiment_choice,
     experiment_chooser,
     experiment_url,
     metric_cards,
@@ -32,6 +30,7 @@ from pfd_gateway.dashboard.components.experiments import (
     per_class_table,
 )
 from pfd_gateway.dashboard.context import DashboardContext
+from pfd_gateway.dashboard.experiment_facets import register_chooser
 from pfd_gateway.dashboard.errors import UserFacingError
 from pfd_gateway.dashboard.figures.style import no_data_figure
 from pfd_gateway.dashboard.figures.training import (
@@ -42,7 +41,6 @@ from pfd_gateway.dashboard.figures.training import (
 )
 from pfd_gateway.dashboard.pages import protected
 from pfd_gateway.dashboard.session import signed_in_principal
-from pfd_gateway.experiments.query import ExperimentQuery
 from pfd_gateway.experiments.views import ResultsPublic, RunEvaluation
 
 GRAPHS = ("experiment-results-confusion", "experiment-results-roc", "experiment-results-calibration",
@@ -124,11 +122,7 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
                             Input("live-training", "data"), State("experiment-results-experiment", "value"),
                             prevent_initial_call=True)
 
-    @app.callback(Output("experiment-results-experiment", "options"), Output("experiment-results-experiment", "value"),
-                  Input("experiment-results-refresh", "n_clicks"), State("experiment-results-experiment", "value"))
-    def list_experiments(_: Any, selected: str | None) -> tuple[list[dict[str, str]], str | None]:
-        page = ctx.call(service.list(signed_in_principal(), ExperimentQuery(limit=RECENT_CHOICES)))
-        return experiment_choice(page.items, selected)
+    register_chooser(app, ctx, "experiment-results")
 
     @app.callback(Output("experiment-results-cards", "children"), Output("experiment-results-seeds", "children"),
                   Output(GRAPHS[0], "figure"), Output("experiment-results-per-class", "children"),

@@ -85,7 +85,7 @@ def grid() -> dag.AgGrid:
 
 def compare_button() -> html.A:
     return html.A([html.I(className="bi bi-columns-gap me-1"), "Compare selected"], id="experiments-compare",
-                  href=COMPARE_URL, className="btn btn-sm btn-outline-primary disabled", **{"aria-disabled": "true"})
+                  href=COMPARE_URL, className="btn btn-sm btn-outline-primary disabled")
 
 
 def page_layout(compare_limits: dict[str, Any]) -> html.Div:
