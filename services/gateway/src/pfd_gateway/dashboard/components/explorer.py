@@ -126,7 +126,8 @@ def summary_table(overview: Overview) -> Any:
     operating = [name for name in OPERATING_LABELS if any(name in c.operating_means for c in overview.classes)]
     severity = any(c.mean_severity is not None for c in overview.classes)
     head = ["Class", "Records", "Share", *[name.capitalize() for name in SPLIT_NAMES],
-            *[f"Mean {OPERATING_LABELS[name].lower()}" for name in operating], *(["Mean severity"] if severity else [])]
+            *[f"Mean {OPERATING_LABELS[name][0].lower()}{OPERATING_LABELS[name][1:]}" for name in operating],
+            *(["Mean severity"] if severity else [])]
     body = [html.Tr([
         html.Td(summary.name, className="fw-semibold"), html.Td(f"{summary.records:,}"), html.Td(f"{summary.share:.1%}"),
         *[html.Td(f"{summary.splits.get(name, 0):,}") for name in SPLIT_NAMES],
