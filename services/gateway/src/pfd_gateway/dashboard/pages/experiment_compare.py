@@ -42,7 +42,9 @@ def graph(graph_id: str) -> dcc.Graph:
 
 
 def page_layout(ids: list[str], limits: tuple[int, int]) -> html.Div:
+    # The URL's ids are options from the start: a dropdown drops values it has no option for.
     chooser = dcc.Dropdown(id="experiment-compare-ids", multi=True, value=ids, className="pfd-exp-filter",
+                           options=[{"label": experiment_id, "value": experiment_id} for experiment_id in ids],
                            placeholder=f"Pick {limits[0]} to {limits[1]} experiments")
     return html.Div([
         page_header("Compare", "Experiments side by side: metrics, curves, settings and a significance test."),
@@ -94,10 +96,13 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
                             Input("live-training", "data"), State("experiment-compare-ids", "value"),
                             prevent_initial_call=True)
 
-    @app.callback(Output("experiment-compare-ids", "options"), Input("experiment-compare-refresh", "n_clicks"))
-    def list_experiments(_: Any) -> list[dict[str, str]]:
-        return experiment_options(ctx.call(service.list(signed_in_principal(),
-                                                        ExperimentQuery(limit=RECENT_CHOICES))).items)
+    @app.callback(Output("experiment-compare-ids", "options"), Input("experiment-compare-refresh", "n_clicks"),
+                  State("experiment-compare-ids", "value"))
+    def list_experiments(_: Any, chosen: list[str] | None) -> list[dict[str, str]]:
+        options = experiment_options(ctx.call(service.list(signed_in_principal(),
+                                                           ExperimentQuery(limit=RECENT_CHOICES))).items)
+        listed = {option["value"] for option in options}
+        return options + [{"label": i, "value": i} for i in chosen or () if i not in listed]
 
     @app.callback(Output("experiment-compare-table", "children"), Output("experiment-compare-bars", "figure"),
                   *[Output(graph_id, "figure") for _, graph_id, _ in CURVE_KEYS],
