@@ -3,16 +3,13 @@ data sets stay requested, which is what the pages show)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 
 import numpy as np
 import pytest
 import scipy.io
-from faststream.kafka import KafkaBroker
 
-from pfd_shared.events import encode_event, new_envelope
+from pfd_shared.testing.publishing import publish_events as publish
 from pfd_shared.events.datasets import DatasetProgress, DatasetReady
 
 from pfd_gateway.dashboard.components.cards import format_bytes
@@ -27,24 +24,6 @@ def listed(page, name: str) -> list[dict]:
     response = page.request.get("/api/v1/datasets")
     assert response.ok, response.text()
     return [row for row in response.json() if row["name"] == name]
-
-
-def publish(bootstrap: str, *events: object, owner: str) -> None:
-    """data-gen's events on the real broker (in a thread: Playwright's sync API keeps a loop in this one)."""
-
-    async def send() -> None:
-        broker = KafkaBroker(bootstrap)
-        await broker.start()
-        try:
-            for event in events:
-                envelope = new_envelope(event, producer="browser-test", owner=owner)
-                await broker.publish(encode_event(envelope), topic=event.topic.name, key=envelope.key())
-        finally:
-            await broker.stop()
-
-    worker = threading.Thread(target=asyncio.run, args=(send(),))
-    worker.start()
-    worker.join()
 
 
 def test_datasets_page_generates_validates_and_deletes(signed_in) -> None:

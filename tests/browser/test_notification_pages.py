@@ -3,7 +3,6 @@ PostgreSQL, a local SMTP server (aiosmtpd) and a local webhook receiver. The bel
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sys
 import threading
@@ -13,9 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
-from faststream.kafka import KafkaBroker
 
-from pfd_shared.events import encode_event, new_envelope
+from pfd_shared.testing.publishing import publish_events as publish
 from pfd_shared.events.datasets import DatasetFailed, DatasetReady
 from pfd_shared.localstack.processes import free_port
 from pfd_shared.testing.infra import fresh_postgres_database
@@ -100,24 +98,6 @@ def member(browser, gateway, signed_in, notifier):
 
 def user_id(page) -> str:
     return page.request.get("/api/v1/auth/me").json()["user"]["id"]
-
-
-def publish(bootstrap: str, *events: object, owner: str) -> None:
-    """Domain events on the real broker (in a thread: Playwright's sync API keeps a loop in this one)."""
-
-    async def send() -> None:
-        broker = KafkaBroker(bootstrap)
-        await broker.start()
-        try:
-            for event in events:
-                envelope = new_envelope(event, producer="browser-test", owner=owner)
-                await broker.publish(encode_event(envelope), topic=event.topic.name, key=envelope.key())
-        finally:
-            await broker.stop()
-
-    worker = threading.Thread(target=asyncio.run, args=(send(),))
-    worker.start()
-    worker.join()
 
 
 def no_error_shown(page) -> None:
