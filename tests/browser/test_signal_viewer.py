@@ -112,11 +112,20 @@ def test_zooming_the_time_plot_fetches_the_window_at_full_resolution(infra, gate
     expect(page.locator("#signals-meta")).to_contain_text("0 of 3")
     points = ("() => { const data = document.querySelector('#signals-time .js-plotly-plot')._fullData; "
               "return data && data[0] ? data[0].x.length : 0; }")
+    # the page first shows another ready data set's record: zoom only once the time plot is this record's
+    shown = "() => (document.querySelector('#signals-time .js-plotly-plot')?.layout || {}).uirevision"
+    page.wait_for_function(f"({shown})() === '{dataset_id}:0'")
     page.wait_for_function(f"({points})() > 0")
     assert page.evaluate(points) < SAMPLES  # the overview is min/max downsampled
     page.evaluate("Plotly.relayout(document.querySelector('#signals-time .js-plotly-plot'), "
                   f"{{'xaxis.range[0]': {ZOOM_S[0]}, 'xaxis.range[1]': {ZOOM_S[1]}}})")
     page.wait_for_function(f"Math.abs(({points})() - {ZOOMED_SAMPLES}) <= {EDGE_SAMPLES}")
+    page.select_option("#signals-window", "256")  # the same record rendered again: the zoom stays at full resolution
+    expect(page.locator("#signals-spectrogram")).to_contain_text("STFT window 256")
+    assert abs(page.evaluate(points) - ZOOMED_SAMPLES) <= EDGE_SAMPLES
+    page.click("#signals-next")  # another record: its overview, not the zoom made on the first one
+    expect(page.locator("#signals-meta")).to_contain_text("1 of 3")
+    page.wait_for_function(f"({shown})() === '{dataset_id}:1' && ({points})() < {SAMPLES}")
     expect(page.locator("#shell-error-alert")).to_have_count(0)
 
 

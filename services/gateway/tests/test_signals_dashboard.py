@@ -4,7 +4,7 @@ import numpy as np
 
 from pfd_gateway.dashboard.components.signals import features_panel
 from pfd_gateway.dashboard.figures.signals import envelope_figure, psd_figure, spectrogram_figure, time_figure
-from pfd_gateway.dashboard.pages.signal_viewer import time_span
+from pfd_gateway.dashboard.pages.signal_viewer import record_key, time_span
 from pfd_gateway.signals import analysis
 
 FS = 10_000.0
@@ -30,8 +30,10 @@ def test_features_panel_has_one_table_per_group() -> None:
     assert [col.children.id for col in panel.children] == ["signals-features-time", "signals-features-envelope"]
 
 
-def test_time_span_is_the_zoom_unless_the_record_changed() -> None:
-    assert time_span({"signals-time-zoom.data": 1}, [0.1, 0.2]) == (0.1, 0.2)
-    assert time_span({"signals-time-zoom.data": 1}, [None, None]) == (None, None)
-    assert time_span({"signals-current.data": 1}, [0.1, 0.2]) == (None, None)
-    assert time_span({"signals-current.data": 1}, None) == (None, None)
+def test_time_span_is_the_zoom_made_on_this_record_only() -> None:
+    current = {"key": record_key("dataset", "d1", 2, None)}
+    assert time_span(current, {"range": [0.1, 0.2], "record": "d1:2"}) == (0.1, 0.2)
+    assert time_span(current, {"range": [None, None], "record": "d1:2"}) == (None, None)
+    assert time_span(current, {"range": [0.1, 0.2], "record": "d1:3"}) == (None, None)  # made on another record
+    assert time_span(current, None) == (None, None)
+    assert record_key("upload", "d1", 0, "a.npy") != record_key("upload", "d1", 0, "b.npy")

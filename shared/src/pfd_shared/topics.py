@@ -141,6 +141,43 @@ EXPLANATION_FAILED = TopicSpec("pfd.xai.explanation-failed", 4, "An explanation 
 EXPLANATION_CANCEL_REQUESTED = TopicSpec(
     "pfd.xai.explanation-cancel-requested", 1, "Stop an explanation (every xai instance listens).", WEEK_MS
 )
+EMBEDDING_REQUESTED = TopicSpec(
+    "pfd.xai.embedding-requested", 4, "Project a data set's penultimate-layer embeddings of a trained model to 2-D.",
+    WEEK_MS,
+)
+EMBEDDING_READY = TopicSpec("pfd.xai.embedding-ready", 4, "An embedding projection is computed and stored.", None)
+EMBEDDING_FAILED = TopicSpec("pfd.xai.embedding-failed", 4, "An embedding projection could not be computed.", None)
+DEPLOYMENT_REQUESTED = TopicSpec(
+    "pfd.deploy.deployment-requested", 4, "Export a trained run to ONNX, build its variants and register a version.",
+    WEEK_MS,
+)
+DEPLOYMENT_CANCEL_REQUESTED = TopicSpec(
+    "pfd.deploy.deployment-cancel-requested", 1, "Stop a deployment (every deploy instance listens).", WEEK_MS
+)
+DEPLOYMENT_PROGRESS = TopicSpec("pfd.deploy.deployment-progress", 4, "Progress of a deployment.", HOUR_MS)
+MODEL_EXPORTED = TopicSpec("pfd.deploy.model-exported", 4, "A model version is exported, verified and registered.", None)
+BENCHMARK_COMPLETED = TopicSpec("pfd.deploy.benchmark-completed", 4, "A model version's variants are measured.", None)
+DEPLOYMENT_FAILED = TopicSpec("pfd.deploy.deployment-failed", 4, "A deployment failed (or was cancelled).", None)
+MODEL_ALIAS_SET_REQUESTED = TopicSpec(
+    "pfd.deploy.alias-set-requested", 4, "Point an alias (production, staging...) of a model at a version.", WEEK_MS
+)
+MODEL_ALIAS_CHANGED = TopicSpec("pfd.deploy.alias-changed", 4, "An alias of a model moved (or was removed).", None)
+MODEL_VERSION_DELETE_REQUESTED = TopicSpec(
+    "pfd.deploy.version-delete-requested", 4, "Delete a model version and its artefacts.", WEEK_MS
+)
+MODEL_VERSION_DELETED = TopicSpec("pfd.deploy.version-deleted", 4, "A model version and its artefacts are gone.", None)
+MODEL_VERSION_BROKEN = TopicSpec(
+    "pfd.deploy.version-broken", 4, "A model version failed to load and is no longer served.", None
+)
+BATCH_PREDICTION_REQUESTED = TopicSpec(
+    "pfd.deploy.batch-prediction-requested", 4, "Predict every record of a data set or of an uploaded CSV.", WEEK_MS
+)
+BATCH_PREDICTION_PROGRESS = TopicSpec("pfd.deploy.batch-prediction-progress", 4, "Progress of a batch prediction.",
+                                      HOUR_MS)
+BATCH_PREDICTION_COMPLETED = TopicSpec(
+    "pfd.deploy.batch-prediction-completed", 4, "A batch prediction's results file is stored.", None
+)
+BATCH_PREDICTION_FAILED = TopicSpec("pfd.deploy.batch-prediction-failed", 4, "A batch prediction failed.", None)
 DEAD_LETTER = TopicSpec(
     "pfd.dead-letter", 1, "Messages no consumer could process, with the reason in headers.", 4 * WEEK_MS
 )
@@ -201,6 +238,24 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     EXPLANATION_READY,
     EXPLANATION_FAILED,
     EXPLANATION_CANCEL_REQUESTED,
+    EMBEDDING_REQUESTED,
+    EMBEDDING_READY,
+    EMBEDDING_FAILED,
+    DEPLOYMENT_REQUESTED,
+    DEPLOYMENT_CANCEL_REQUESTED,
+    DEPLOYMENT_PROGRESS,
+    MODEL_EXPORTED,
+    BENCHMARK_COMPLETED,
+    DEPLOYMENT_FAILED,
+    MODEL_ALIAS_SET_REQUESTED,
+    MODEL_ALIAS_CHANGED,
+    MODEL_VERSION_DELETE_REQUESTED,
+    MODEL_VERSION_DELETED,
+    MODEL_VERSION_BROKEN,
+    BATCH_PREDICTION_REQUESTED,
+    BATCH_PREDICTION_PROGRESS,
+    BATCH_PREDICTION_COMPLETED,
+    BATCH_PREDICTION_FAILED,
     DEAD_LETTER,
 )
 

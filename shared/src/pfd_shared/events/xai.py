@@ -105,3 +105,57 @@ class ExplanationCancelRequested(_ExplanationEvent):
 
     event_type = "xai.explanation_cancel_requested"
     topic = topics.EXPLANATION_CANCEL_REQUESTED
+
+
+class _EmbeddingEvent(EventPayload):
+    embedding_id: str = Field(**_ID)
+
+    def key(self) -> str:
+        """embedding_id"""
+        return self.embedding_id
+
+
+EMBEDDING_PROJECTION_METHODS = ("pca", "tsne", "umap")
+
+
+class EmbeddingRequested(_EmbeddingEvent):
+    """Project the penultimate-layer embedding of a trained run's model over a data set's windows to 2-D
+    (``method`` in EMBEDDING_PROJECTION_METHODS), at most ``max_windows`` windows sampled evenly per class."""
+
+    event_type = "xai.embedding_requested"
+    topic = topics.EMBEDDING_REQUESTED
+
+    experiment_id: str = Field(**_ID)
+    run_id: str = Field(**_ID)
+    dataset_id: str = Field(**_ID)
+    method: str = Field(default="pca", pattern=r"^(pca|tsne|umap)$")
+    max_windows: int = Field(default=2_000, ge=10, le=20_000)
+    seed: int = Field(default=0, ge=0)
+
+
+class EmbeddingReady(_EmbeddingEvent):
+    """The 2-D points are stored at ``points_key`` (.npz: xy float32 (n, 2), labels int (n,), predicted int (n,),
+    records int (n,), windows int (n,)); ``class_names`` name the labels."""
+
+    event_type = "xai.embedding_ready"
+    topic = topics.EMBEDDING_READY
+
+    experiment_id: str = Field(**_ID)
+    run_id: str = Field(**_ID)
+    dataset_id: str = Field(**_ID)
+    method: str
+    points_key: str
+    points: int = Field(ge=0)
+    embedding_dim: int = Field(ge=1)
+    class_names: list[str]
+    seconds: float = Field(ge=0)
+    cached: bool = False
+
+
+class EmbeddingFailed(_EmbeddingEvent):
+    """The embedding projection could not be computed; the reason says why."""
+
+    event_type = "xai.embedding_failed"
+    topic = topics.EMBEDDING_FAILED
+
+    reason: str

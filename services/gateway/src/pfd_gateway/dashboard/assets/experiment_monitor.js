@@ -141,7 +141,8 @@
       }
     }
     const frames = framesOf(live, experimentId);
-    if (!frames.length) return [...none, ns.no_update, ns.no_update, ns.no_update, ns.no_update, ns.no_update];
+    // a batch can carry a new snapshot AND live frames of other experiments: the progress still follows the snapshot
+    if (!frames.length) return [...none, ns.no_update, ns.no_update, ...progress(snapshot)];
     const epochs = [];
     let lifecycle = false;
     frames.forEach((frame) => {

@@ -17,19 +17,24 @@
   };
 })();
 
-/* Signal Viewer time plot: the x range of a zoom ([t0, t1]), [null, null] on reset, nothing for other relayouts. */
+/* Signal Viewer time plot: the x range of a zoom ({range: [t0, t1], record}), [null, null] on reset, nothing for
+ * other relayouts; ``record`` is the key of the record it was made on (a zoom never applies to another record). */
 (function () {
   "use strict";
   const ns = (window.dash_clientside = window.dash_clientside || {});
   const pfd = (ns.pfd = ns.pfd || {});
 
-  pfd.signalsZoom = function (relayout) {
-    if (!relayout) return ns.no_update;
+  function xRange(relayout) {
     if ("xaxis.range[0]" in relayout && "xaxis.range[1]" in relayout) {
       return [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]];
     }
     if (Array.isArray(relayout["xaxis.range"])) return relayout["xaxis.range"].slice(0, 2);
     if (relayout["xaxis.autorange"]) return [null, null];
-    return ns.no_update;
+    return null;
+  }
+
+  pfd.signalsZoom = function (relayout, current) {
+    const range = relayout && current ? xRange(relayout) : null;
+    return range ? { range: range, record: current.key } : ns.no_update;
   };
 })();

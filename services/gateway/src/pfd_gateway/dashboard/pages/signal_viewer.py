@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ClientsideFunction, Input, Output, State, ctx as callback_ctx, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from pfd_gateway.auth.errors import AuthError
@@ -26,7 +26,6 @@ from pfd_gateway.signals.uploads import VIEWABLE_SUFFIXES, UploadedSignal
 
 T = TypeVar("T")
 PICK_FIRST = "Pick a data set and a record."
-RECORD_INPUT = "signals-current.data"
 EXPORT_URL = "/api/v1/datasets/{dataset_id}/records/{index}.{fmt}"
 DATASET, UPLOAD = "dataset", "upload"
 EXPORTS_SHOWN, EXPORTS_HIDDEN = "d-flex gap-2", "d-none"
@@ -136,11 +135,18 @@ def url_record(value: str | None) -> int:
     return int(value) if value and value.isdigit() else 0
 
 
-def time_span(triggered: Any, zoom: list[float | None] | None) -> tuple[float | None, float | None]:
-    """Seconds to show: the x zoom (``[t0, t1]``, ``[None, None]`` after a reset) unless the record changed."""
-    if RECORD_INPUT in triggered or not zoom:
+def record_key(source: str, dataset_id: str | None, index: int, file_name: str | None) -> str:
+    """What the time plot shows: a zoom made on one record never applies to another."""
+    return f"upload:{file_name or ''}" if source == UPLOAD else f"{dataset_id}:{index}"
+
+
+def time_span(current: dict[str, Any], zoom: dict[str, Any] | None) -> tuple[float | None, float | None]:
+    """Seconds to show: the x zoom (``range`` [t0, t1], [None, None] after a reset) made on this very record, else
+    the whole record (a re-render of the same record, e.g. another STFT window, keeps the zoom)."""
+    if not zoom or zoom.get("record") != current.get("key"):
         return None, None
-    return zoom[0], zoom[1]
+    t0, t1 = zoom["range"]
+    return t0, t1
 
 
 def uploaded_signal(file_name: str | None, contents: str | None, variable: str | None, rate: Any,
@@ -207,7 +213,8 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
             view = _call(ctx, viewer.record(signed_in_principal(), dataset_id, _index(index), int(window), transform))
         else:
             raise PreventUpdate
-        current = {"dataset_id": dataset_id, "index": view.index, "records": view.records, "source": source}
+        current = {"dataset_id": dataset_id, "index": view.index, "records": view.records, "source": source,
+                   "key": record_key(source, dataset_id, view.index, upload[-1])}
         links = ["#", "#"] if view.uploaded else [
             EXPORT_URL.format(dataset_id=dataset_id, index=view.index, fmt=fmt) for fmt in ("npy", "csv")]
         return (psd_figure(view.psd, view.markers), spectrogram_figure(view.spectrogram),
@@ -216,15 +223,16 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
 
     # Only x-axis changes reach the server (an autosize would supersede a zoom's request in flight).
     app.clientside_callback(ClientsideFunction("pfd", "signalsZoom"), Output("signals-time-zoom", "data"),
-                            Input("signals-time", "relayoutData"), prevent_initial_call=True)
+                            Input("signals-time", "relayoutData"), State("signals-current", "data"),
+                            prevent_initial_call=True)
 
     @app.callback(Output("signals-time", "figure"), Input("signals-current", "data"),
                   Input("signals-time-zoom", "data"), *[State(component, prop) for component, prop in UPLOAD_STATES])
-    def show_time(current: dict[str, Any] | None, zoom: list[float | None] | None, *upload: Any) -> Any:
+    def show_time(current: dict[str, Any] | None, zoom: dict[str, Any] | None, *upload: Any) -> Any:
         """A new record: its overview (min/max); an x zoom: that window, at full resolution once it fits."""
         if not current:
             raise PreventUpdate
-        span = time_span(callback_ctx.triggered_prop_ids, zoom)
+        span = time_span(current, zoom)
         if current.get("source") == UPLOAD:
             series = _call(ctx, viewer.uploaded_window(uploaded_signal(*upload), *span))
             return time_figure(series, uirevision=f"upload:{upload[0]}")
