@@ -2,7 +2,8 @@
 
 1. For every registered neural architecture (preset ``base``, untrained weights: the cost does not depend on
    them), IG with 50 Gauss-Legendre steps on one window of 1 s at ``--rate`` Hz, as the service computes it
-   (normalised window, target probability, internal batch 64). Target <= 2 s.
+   (normalised window, target probability, the 50 path points in one batch of the default internal batch 64, the
+   output difference for the completeness check in one more forward pass). Target <= 2 s.
 2. The xai service (SQLite, in-memory object store, TestKafkaBroker) explains a data-set record's window with IG
    once, then the same request again: the repeat is answered from the cache (model from its LRU, the window read
    and hashed, one table lookup). Target <= 50 ms.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -123,10 +125,16 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch threads")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {args.threads} thread(s)")
+    print(f"torch {torch.__version__}, {args.threads} thread(s), OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}, "
+          f"load average {_load()}")
     bench_ig(args.rate, args.repeats)
     with tempfile.TemporaryDirectory() as work:
         asyncio.run(bench_cache(args.rate, args.repeats * 4, Path(work)))
+    print(f"load average at the end {_load()} (the figures only mean something on a machine that is not loaded)")
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -44,13 +44,19 @@ def gateway_env(infra, port: int, var_dir: Path, database_url: str) -> dict[str,
 
 
 @pytest.fixture(scope="package")
-def gateway(infra, tmp_path_factory) -> Iterator[RunningGateway]:
+def deploy_url() -> str:
+    """Where the gateway expects the deploy service's inference API (test_predict_page serves one there)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="package")
+def gateway(infra, tmp_path_factory, deploy_url) -> Iterator[RunningGateway]:
     """One gateway for the browser suite (stopped after it: its status rounds must not reach later tests),
     with an admin created through ``pfd-gateway create-admin``."""
     var_dir = tmp_path_factory.mktemp("browser-gateway")
     port = free_port()
     with fresh_postgres_database(infra.postgres_url) as database_url:
-        env = gateway_env(infra, port, var_dir, database_url)
+        env = gateway_env(infra, port, var_dir, database_url) | {"PFD_GATEWAY_PREDICT__DEPLOY_URL": deploy_url}
         created = subprocess.run(
             [sys.executable, "-m", "pfd_gateway", "create-admin", "--email", ADMIN_EMAIL, "--password", "-"],
             input=ADMIN_PASSWORD + "\n", env={**os.environ, **env}, capture_output=True, text=True, timeout=120)

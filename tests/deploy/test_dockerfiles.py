@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILES = sorted(ROOT.glob("services/*/Dockerfile"))
-TORCH_ALLOWED = {"training", "xai"}  # folders whose images may carry torch
+TORCH_ALLOWED = {"training", "xai", "deploy"}  # folders whose images may carry torch
 BASE_IMAGE = "python:3.11-slim"
 
 

@@ -1,5 +1,6 @@
 """xai through the real broker, PostgreSQL and S3: it learns a run's model and a data set from their events,
-explains a record's window, answers the same question from its cache, and rejects an unknown run."""
+explains a record's window, answers the same question from its cache, and rejects an unknown run; it projects
+the run's embedding of the data set to 2-D and answers the repeat from its cache too."""
 
 import asyncio
 import io
@@ -14,7 +15,7 @@ from pfd_shared import topics
 from pfd_shared.events import new_envelope
 from pfd_shared.events.datasets import DatasetReady
 from pfd_shared.events.training import TrainingCompleted
-from pfd_shared.events.xai import ExplanationInput, ExplanationRequested
+from pfd_shared.events.xai import EmbeddingRequested, ExplanationInput, ExplanationRequested
 from pfd_shared.localstack.processes import free_port
 from pfd_shared.models import ModelSpec, build_model, save_artefact
 from pfd_shared.storage.s3 import S3ObjectStore
@@ -25,10 +26,12 @@ from pfd_shared.testing.plugin import service_env, start_service
 from pfd_shared.training.catalogue import model_info
 
 pytestmark = pytest.mark.integration
-XAI_TOPICS = (topics.EXPLANATION_PROGRESS, topics.EXPLANATION_READY, topics.EXPLANATION_FAILED)
+XAI_TOPICS = (topics.EXPLANATION_PROGRESS, topics.EXPLANATION_READY, topics.EXPLANATION_FAILED,
+              topics.EMBEDDING_READY, topics.EMBEDDING_FAILED)
 TIMEOUT_S = 120
 RETRY_S = 1.0
 RATE_HZ, WINDOW, RECORD_SAMPLES = 12_000.0, 512, 2048
+EMBEDDED_WINDOWS = 10  # of 12 (3 records of 4 windows; records 0 and 2 are one class, record 1 the other)
 
 
 @pytest.fixture(scope="module")
@@ -75,21 +78,32 @@ def explain(facts, explanation_id: str, run_id: str | None = None):
 
 
 def outcome_of(explanation_id: str):
-    return lambda e: e.type != "xai.explanation_progress" and e.payload.explanation_id == explanation_id
+    return lambda e: (e.type != "xai.explanation_progress"
+                      and getattr(e.payload, "explanation_id", None) == explanation_id)
+
+
+def embedding_outcome_of(embedding_id: str):
+    return lambda e: getattr(e.payload, "embedding_id", None) == embedding_id
+
+
+async def first_answer(tap, facts, make_request, outcome, ready_type: str):
+    """Publish the facts, then the request (anew each time) until xai has recorded the facts and answers."""
+    for fact in facts:
+        await tap.publish(new_envelope(fact, producer="it"))
+    deadline = asyncio.get_running_loop().time() + TIMEOUT_S
+    while True:  # the facts travel on other topics: retry until xai has recorded them
+        request = make_request()
+        await tap.publish(request)
+        answer = await tap.wait_for(outcome(request.payload.key()), TIMEOUT_S)
+        if answer.type == ready_type or asyncio.get_running_loop().time() > deadline:
+            return request, answer
+        await asyncio.sleep(RETRY_S)
 
 
 async def scenario(infra, facts):
     async with EventTap(infra.kafka_bootstrap, XAI_TOPICS) as tap:
-        for fact in facts:
-            await tap.publish(new_envelope(fact, producer="it"))
-        deadline = asyncio.get_running_loop().time() + TIMEOUT_S
-        while True:  # the facts travel on other topics: retry until xai has recorded them
-            first = explain(facts, f"ex-{uuid4().hex[:8]}")
-            await tap.publish(first)
-            outcome = await tap.wait_for(outcome_of(first.payload.explanation_id), TIMEOUT_S)
-            if outcome.type == "xai.explanation_ready" or asyncio.get_running_loop().time() > deadline:
-                break
-            await asyncio.sleep(RETRY_S)
+        first, outcome = await first_answer(tap, facts, lambda: explain(facts, f"ex-{uuid4().hex[:8]}"), outcome_of,
+                                            "xai.explanation_ready")
         repeat = explain(facts, f"ex-{uuid4().hex[:8]}")
         await tap.publish(repeat)
         cached = await tap.wait_for(outcome_of(repeat.payload.explanation_id), TIMEOUT_S)
@@ -113,3 +127,32 @@ def test_an_explanation_end_to_end_then_from_the_cache(infra, xai, facts) -> Non
     assert cached.type == "xai.explanation_ready" and cached.payload.cached
     assert cached.payload.cache_key == ready.payload.cache_key
     assert failed.type == "xai.explanation_failed" and "unknown model" in failed.payload.reason
+
+
+def embed(facts, method: str = "pca"):
+    completed, ready = facts
+    return new_envelope(EmbeddingRequested(
+        embedding_id=f"em-{uuid4().hex[:8]}", experiment_id=completed.experiment_id, run_id=completed.run_id,
+        dataset_id=ready.dataset_id, method=method, max_windows=EMBEDDED_WINDOWS, seed=3),
+        producer="it", owner="user-it")
+
+
+async def embedding_scenario(infra, facts):
+    async with EventTap(infra.kafka_bootstrap, XAI_TOPICS) as tap:
+        _, first = await first_answer(tap, facts, lambda: embed(facts), embedding_outcome_of, "xai.embedding_ready")
+        repeat = embed(facts)
+        await tap.publish(repeat)
+        cached = await tap.wait_for(embedding_outcome_of(repeat.payload.embedding_id), TIMEOUT_S)
+        return first, cached
+
+
+def test_an_embedding_end_to_end_then_from_the_cache(infra, xai, facts) -> None:
+    first, cached = asyncio.run(embedding_scenario(infra, facts))
+    assert first.type == "xai.embedding_ready", first.payload
+    assert not first.payload.cached and first.owner == "user-it" and first.payload.points == EMBEDDED_WINDOWS
+    points = np.load(io.BytesIO(S3ObjectStore(infra.s3).get_bytes(first.payload.points_key)))
+    assert points["xy"].shape == (EMBEDDED_WINDOWS, 2) and np.isfinite(points["xy"]).all()
+    assert sorted(np.bincount(points["labels"]).tolist()) == [4, 6]  # class 1 has only 4 windows, class 0 the rest
+    assert first.payload.class_names[:2] == ["healthy", "outer_race"]
+    assert cached.type == "xai.embedding_ready" and cached.payload.cached
+    assert cached.payload.points_key == first.payload.points_key

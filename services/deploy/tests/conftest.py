@@ -4,6 +4,7 @@ after export and quantisation means something, and a spec for any registered arc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pytest
@@ -102,3 +103,79 @@ def tiny_model():
         return build_model(name, spec.params, spec.n_classes, spec.window_length).eval(), spec
 
     return build
+
+
+# --- the deploy service with fakes (in-memory store, TestKafkaBroker, SQLite) ---------------------------------
+SERVICE_RATE_HZ, SERVICE_WINDOW, SERVICE_RECORD_SAMPLES = 1000.0, 256, 1024
+MODEL_KEY, EXPERIMENT, RUN, DATASET = "results/exp-1/run-1/model.pt", "exp-1", "run-1", "ds-1"
+
+
+@dataclass
+class DeployHarness:
+    """The service, its store, what it published directly (progress) and through its outbox (``outcomes()``)."""
+
+    app: Any
+    store: Any
+    published: list[Any]
+    relayed: list[bytes]
+
+    async def outcomes(self) -> list:
+        """Every outbox event so far (relayed now), oldest first."""
+        from pfd_shared.events.serializer import decode_event
+
+        relay = self.app.runtime.outbox_relay
+        while await relay.relay_once():
+            pass
+        return [decode_event(body) for body in self.relayed]
+
+
+def service_model_blob(class_names: tuple[str, ...]) -> bytes:
+    from pfd_shared.models import save_artefact
+
+    torch.manual_seed(0)
+    spec = ModelSpec(name="cnn1d", params=tiny_params("cnn1d"), class_names=class_names,
+                     window_length=SERVICE_WINDOW, sample_rate_hz=SERVICE_RATE_HZ)
+    return save_artefact(build_model("cnn1d", spec.params, spec.n_classes, SERVICE_WINDOW).eval(), spec)
+
+
+@pytest.fixture
+async def deploy(tmp_path):
+    from faststream.kafka import TestKafkaBroker
+    from prometheus_client import CollectorRegistry
+
+    from pfd_deploy.bootstrap import build_deploy
+    from pfd_deploy.settings import DeploySettings
+    from pfd_shared.events import new_envelope
+    from pfd_shared.events.training import TrainingCompleted
+    from pfd_shared.storage import InMemoryObjectStore
+    from pfd_shared.telemetry.metrics import ServiceMetrics
+    from pfd_shared.testing.hdf5_datasets import TEST_CLASSES, training_dataset_bytes
+    from pfd_shared.testing.training_events import evaluation
+
+    store = InMemoryObjectStore()
+    store.put_bytes(MODEL_KEY, service_model_blob(TEST_CLASSES))
+    store.put_bytes(f"datasets/{DATASET}/dataset.h5", training_dataset_bytes(6, SERVICE_RECORD_SAMPLES, SERVICE_RATE_HZ))
+    settings = DeploySettings(var_dir=tmp_path, latency_runs=10, throughput_runs=3, max_check_windows=64,
+                              max_calibration_windows=32)
+    app = build_deploy(settings, store=store, metrics=ServiceMetrics(CollectorRegistry()))
+    app.runtime.migrate()
+    harness = DeployHarness(app, store, [], [])
+
+    async def capture(envelope) -> None:
+        harness.published.append(envelope)
+
+    async def relayed(body, topic, key, headers) -> None:
+        harness.relayed.append(body)
+
+    async with TestKafkaBroker(app.runtime.broker):
+        await app.service.record_completed(new_envelope(TrainingCompleted(
+            experiment_id=EXPERIMENT, run_id=RUN, metrics={"val_accuracy": 0.9}, epochs_run=1, best_epoch=1,
+            artefacts={"model": MODEL_KEY}, seconds=1.0), producer="test"))
+        await app.service.record_evaluation(new_envelope(evaluation(
+            EXPERIMENT, RUN, DATASET, record_accuracy=0.9, report_key="r.json", class_names=TEST_CLASSES),
+            producer="test"))
+        app.runtime.bus.publish = capture
+        app.runtime.outbox_relay.publish = relayed
+        await harness.outcomes()
+        harness.relayed.clear()
+        yield harness

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from faststream.kafka import TestKafkaBroker
 from prometheus_client import CollectorRegistry
+from sqlalchemy import select
 
 from pfd_shared.db.migrate import upgrade
+from pfd_shared.events import decode_event
 from pfd_shared.localstack.processes import free_port
 from pfd_shared.storage import InMemoryObjectStore
 from pfd_shared.telemetry.metrics import ServiceMetrics
@@ -106,3 +109,28 @@ async def served(harness: Harness) -> AsyncIterator[str]:
     yield f"ws://127.0.0.1:{port}"
     server.should_exit = True
     await task
+
+
+@pytest.fixture
+async def member(harness: Harness) -> Callable[[str], Awaitable[httpx.AsyncClient]]:
+    """``await member("alice")``: a signed-in member ``alice@pfd.test`` (modules may still define their own)."""
+
+    async def sign_in(name: str) -> httpx.AsyncClient:
+        await harness.user(f"{name}@pfd.test")
+        return await harness.login(f"{name}@pfd.test")
+
+    return sign_in
+
+
+@pytest.fixture
+def sent_events(harness: Harness) -> Callable[[], Awaitable[list[Any]]]:
+    """``await sent_events()``: the events staged in the gateway's outbox, oldest first."""
+
+    async def read() -> list[Any]:
+        database = harness.gateway.runtime.database
+        assert database is not None
+        async with database.sessions() as session:
+            rows = (await session.execute(select(database.outbox).order_by("id"))).all()
+        return [decode_event(row.body) for row in rows]
+
+    return read

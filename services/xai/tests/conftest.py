@@ -1,12 +1,28 @@
-"""Fixtures of the xai tests: tiny signal models with known behaviour."""
+"""Fixtures of the xai tests: tiny signal models with known behaviour, and the xai service on fakes
+(in-memory store, TestKafkaBroker, SQLite) that knows one trained run, one classical run and one data set."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
 import torch
+from faststream.kafka import TestKafkaBroker
+from prometheus_client import CollectorRegistry
 from torch import nn
 
-from pfd_shared.models import SignalClassifier
+from pfd_shared.events import new_envelope
+from pfd_shared.events.datasets import DatasetReady
+from pfd_shared.events.training import TrainingCompleted
+from pfd_shared.models import ModelSpec, SignalClassifier, build_model, save_artefact, save_classical_artefact
+from pfd_shared.storage import InMemoryObjectStore
+from pfd_shared.telemetry.metrics import ServiceMetrics
+from pfd_shared.testing.hdf5_datasets import TEST_CLASSES, dataset_file_bytes, sample_signals
+from pfd_shared.training.catalogue import model_info
+
+from pfd_xai.bootstrap import build_xai
+from pfd_xai.settings import XaiSettings
 
 
 class BandPower(nn.Module):
@@ -80,3 +96,68 @@ def band_toy() -> BandToy:
 @pytest.fixture
 def weight_blind_toy() -> WeightBlindToy:
     return WeightBlindToy().eval()
+
+
+@dataclass(frozen=True)
+class World:
+    """What the fake xai service knows: run-1 (cnn1d), run-classical (random forest), data set ds-1."""
+
+    rate_hz: float = 12_000.0
+    window: int = 256
+    record_samples: int = 1024
+    records: int = 4
+    model_classes: tuple[str, ...] = ("healthy", "inner", "outer")
+    model_key: str = "results/exp-1/run-1/model.pt"
+    classical_key: str = "results/exp-1/run-classical/model.pkl"
+    dataset_key: str = "datasets/ds-1/dataset.h5"
+    dataset_classes: tuple[str, ...] = TEST_CLASSES
+
+    def model_blob(self) -> bytes:
+        torch.manual_seed(0)
+        params = model_info("cnn1d").resolve("small")
+        model = build_model("cnn1d", params, len(self.model_classes), self.window).eval()
+        spec = ModelSpec(name="cnn1d", params=params, class_names=self.model_classes, window_length=self.window,
+                         sample_rate_hz=self.rate_hz)
+        return save_artefact(model, spec)
+
+    def classical_blob(self) -> bytes:
+        spec = ModelSpec(name="random_forest", params={}, class_names=self.model_classes, window_length=self.window,
+                         sample_rate_hz=self.rate_hz, feature_names=("rms",))
+        return save_classical_artefact(None, spec)
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def _completed(run_id: str, model_key: str) -> Any:
+    return new_envelope(TrainingCompleted(experiment_id="exp-1", run_id=run_id, metrics={}, epochs_run=1,
+                                          best_epoch=1, artefacts={"model": model_key}, seconds=1.0), producer="test")
+
+
+@pytest.fixture
+async def xai(tmp_path: Any, world: World) -> Any:
+    """(app, store, published): every event the service publishes lands in ``published``."""
+    store = InMemoryObjectStore()
+    store.put_bytes(world.model_key, world.model_blob())
+    store.put_bytes(world.classical_key, world.classical_blob())
+    store.put_bytes(world.dataset_key, dataset_file_bytes(
+        sample_signals(world.records, world.record_samples, world.rate_hz), world.rate_hz))
+    app = build_xai(XaiSettings(var_dir=tmp_path), store=store, metrics=ServiceMetrics(CollectorRegistry()))
+    app.runtime.migrate()
+    published: list[Any] = []
+
+    async def capture(envelope: Any) -> None:
+        published.append(envelope)
+
+    async with TestKafkaBroker(app.runtime.broker):
+        await app.service.record_model(_completed("run-1", world.model_key))
+        await app.service.record_model(_completed("run-classical", world.classical_key))
+        await app.service.record_dataset(new_envelope(DatasetReady(
+            dataset_id="ds-1", name="tiny", kind="synthetic", object_key=world.dataset_key, size_bytes=1,
+            sha256="0" * 64, records=world.records, samples_per_record=world.record_samples,
+            sample_rate_hz=world.rate_hz, class_names=world.dataset_classes, class_counts=(2, 2), feature_names=(),
+            split_counts={}, seconds=0.0), producer="test"))
+        app.runtime.bus.publish = capture
+        yield app, store, published

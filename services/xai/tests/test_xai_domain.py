@@ -18,9 +18,7 @@ from pfd_xai.domain import (
     attribute,
     band_occlusion,
     completeness,
-    embed_windows,
     explain_window,
-    pca_2d,
     randomisation_check,
     spearman,
     time_methods,
@@ -160,22 +158,3 @@ def test_explain_window_stops_when_cancelled() -> None:
                        {"saliency": {}, "occlusion": {}}, on_progress=lambda stage, *_: calls.append(stage),
                        should_stop=lambda: bool(calls))
     assert calls == ["saliency"]
-
-
-def test_embedding_projects_windows_to_2d() -> None:
-    model = _model("cnn1d", torch.float32)
-    windows = np.random.default_rng(0).normal(size=(40, WINDOW)).astype(np.float32)
-    batches: list[tuple[int, int]] = []
-    features = embed_windows(model, windows, on_batch=lambda done, total: batches.append((done, total)))
-    assert features.shape == (40, model.embed_dim) and batches[-1] == (40, 40)
-    projected = pca_2d(features)
-    assert projected.coordinates.shape == (40, 2) and 0 < projected.explained_variance.sum() <= 1 + 1e-9
-
-
-def test_pca_separates_two_clusters() -> None:
-    rng = np.random.default_rng(1)
-    rows = np.vstack([rng.normal(0, 0.1, (20, 5)), rng.normal(0, 0.1, (20, 5)) + 5])
-    first_axis = pca_2d(rows).coordinates[:, 0]
-    assert (np.sign(first_axis[:20]) != np.sign(first_axis[20:])).all()
-    with pytest.raises(ValueError, match="at least 2"):
-        pca_2d(rows[:1])

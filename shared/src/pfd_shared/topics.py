@@ -178,6 +178,18 @@ BATCH_PREDICTION_COMPLETED = TopicSpec(
     "pfd.deploy.batch-prediction-completed", 4, "A batch prediction's results file is stored.", None
 )
 BATCH_PREDICTION_FAILED = TopicSpec("pfd.deploy.batch-prediction-failed", 4, "A batch prediction failed.", None)
+CAMPAIGN_REQUESTED = TopicSpec(
+    "pfd.campaigns.requested", 4, "Start a hyperparameter campaign or resume its study (the gateway's runner).",
+    WEEK_MS,
+)
+CAMPAIGN_TRIAL_STARTED = TopicSpec("pfd.campaigns.trial-started", 4, "A campaign trial's experiment was requested.",
+                                   None)
+CAMPAIGN_TRIAL_COMPLETED = TopicSpec("pfd.campaigns.trial-completed", 4, "A campaign trial completed or failed.",
+                                     None)
+CAMPAIGN_TRIAL_PRUNED = TopicSpec("pfd.campaigns.trial-pruned", 4, "A campaign trial was pruned (cancelled).", None)
+CAMPAIGN_COMPLETED = TopicSpec("pfd.campaigns.completed", 4, "A campaign spent its trial budget.", None)
+CAMPAIGN_STOPPED = TopicSpec("pfd.campaigns.stopped", 4, "A campaign was stopped; its running trials cancelled.",
+                             None)
 DEAD_LETTER = TopicSpec(
     "pfd.dead-letter", 1, "Messages no consumer could process, with the reason in headers.", 4 * WEEK_MS
 )
@@ -256,6 +268,12 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     BATCH_PREDICTION_PROGRESS,
     BATCH_PREDICTION_COMPLETED,
     BATCH_PREDICTION_FAILED,
+    CAMPAIGN_REQUESTED,
+    CAMPAIGN_TRIAL_STARTED,
+    CAMPAIGN_TRIAL_COMPLETED,
+    CAMPAIGN_TRIAL_PRUNED,
+    CAMPAIGN_COMPLETED,
+    CAMPAIGN_STOPPED,
     DEAD_LETTER,
 )
 

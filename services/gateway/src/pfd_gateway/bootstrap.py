@@ -30,17 +30,22 @@ from pfd_shared.telemetry.metrics import ServiceMetrics
 from pfd_gateway import __version__
 from pfd_gateway.auth.service import AuthService
 from pfd_gateway.auth.session_cache import SESSIONS_SIGNAL_FILE, RevocationSignal
+from pfd_gateway.campaigns.service import CampaignService
+from pfd_gateway.campaigns.wiring import build_campaigns
 from pfd_gateway.datasets.service import DatasetCatalog
 from pfd_gateway.db import MIGRATIONS, dataset_views, messaging_tables, metadata
+from pfd_gateway.deployments.wiring import Deployments, build_deployments
 from pfd_gateway.domain.system_status import StatusBoard
 from pfd_gateway.experiments.service import ExperimentService
 from pfd_gateway.experiments.wiring import build_experiments
 from pfd_gateway.explorer.service import DataExplorer
+from pfd_gateway.explanations.wiring import Explanations, build_explanations
 from pfd_gateway.explorer.wiring import build_explorer
 from pfd_gateway.live.hub import LiveHub
 from pfd_gateway.monitoring import Monitoring, build_monitoring
 from pfd_gateway.notifications.center import NotificationCenter
 from pfd_gateway.notifications.wiring import build_notifications
+from pfd_gateway.predictions.wiring import Predictions, build_predictions
 from pfd_gateway.settings import GatewaySettings
 from pfd_gateway.signals.reader import DatasetReader
 from pfd_gateway.signals.service import SignalViewer
@@ -61,6 +66,10 @@ class Gateway:
     notifications: NotificationCenter
     explorer: DataExplorer
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    deployments: Deployments = field(kw_only=True)
+    explanations: Explanations = field(kw_only=True)
+    predictions: Predictions = field(kw_only=True)
+    campaigns: CampaignService = field(kw_only=True)
 
     async def start(self) -> None:
         self.monitoring.logs.install()
@@ -79,6 +88,7 @@ class Gateway:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.runtime.stop()
+        await self.predictions.aclose()
         self.signals.reader.close()
         self.monitoring.logs.uninstall()
 
@@ -130,8 +140,13 @@ def build_gateway(settings: GatewaySettings, metrics: ServiceMetrics | None = No
     notifications = build_notifications(settings, runtime, hub)
     explorer = build_explorer(settings, runtime, hub, datasets, store)
     monitoring = build_monitoring(settings, runtime, hub, store)
+    deployments = build_deployments(settings, runtime, hub, experiments)
+    explanations = build_explanations(settings, runtime, hub, experiments, datasets, store)
+    predictions = build_predictions(settings, runtime, hub, datasets, store)
+    campaigns = build_campaigns(settings, runtime, hub, experiments, datasets)
     return Gateway(settings, runtime, hub, status, monitoring, auth, datasets, signals, experiments, notifications,
-                   explorer)
+                   explorer, predictions=predictions, explanations=explanations, deployments=deployments,
+                   campaigns=campaigns)
 
 
 def create_app(settings: GatewaySettings | None = None, metrics: ServiceMetrics | None = None,
@@ -160,6 +175,16 @@ def create_app(settings: GatewaySettings | None = None, metrics: ServiceMetrics 
     for router in (auth.router, api_keys.router, users.router, datasets.router, signals.router, *experiments.routers):
         app.include_router(router)
     app.include_router(notifications.router)
+    from pfd_gateway.api import deployments as deployment_routes, registry
+    app.include_router(deployment_routes.router)
+    app.include_router(registry.router)
+    from pfd_gateway.api import explanations as explanation_routes
+    for router in explanation_routes.routers:
+        app.include_router(router)
+    from pfd_gateway.api import predict
+    app.include_router(predict.router)
+    from pfd_gateway.api import campaigns as campaign_routes
+    app.include_router(campaign_routes.router)
     app.include_router(ws.router)
     install_error_handlers(app)
     if gateway.settings.cors_origins:

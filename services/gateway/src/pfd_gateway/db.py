@@ -9,9 +9,13 @@ from sqlalchemy import (BigInteger, Boolean, Column, DateTime, ForeignKey, Index
 
 from pfd_shared.db.messaging_tables import add_messaging_tables
 
+from pfd_gateway.campaigns.tables import CampaignTables
 from pfd_gateway.datasets.tables import dataset_view_columns
+from pfd_gateway.deployments.tables import DeploymentTables
 from pfd_gateway.experiments.tables import ExperimentTables
+from pfd_gateway.explanations.tables import ExplanationTables
 from pfd_gateway.notifications.tables import NotificationTables
+from pfd_gateway.predictions.tables import TABLE as BATCH_PREDICTION_TABLE, batch_prediction_columns
 
 metadata = MetaData()
 messaging_tables = add_messaging_tables(metadata)
@@ -89,3 +93,7 @@ resource_shares = Table(
 dataset_views = Table("dataset_views", metadata, *dataset_view_columns())
 experiment_tables = ExperimentTables(metadata)
 notification_tables = NotificationTables(metadata)
+deployment_tables = DeploymentTables(metadata)
+campaign_tables = CampaignTables(metadata)
+explanation_tables = ExplanationTables(metadata)
+batch_prediction_views = Table(BATCH_PREDICTION_TABLE, metadata, *batch_prediction_columns())

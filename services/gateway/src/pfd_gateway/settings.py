@@ -94,6 +94,40 @@ class ExperimentSettings(BaseModel):
     training_service: str = Field(default="training", description="Service name of the training workers.")
 
 
+class CampaignSettings(BaseModel):
+    """Hyperparameter campaigns (Optuna studies whose trials are experiments)."""
+
+    study_schema: str = Field(default="optuna", pattern=r"^[a-z_][a-z0-9_]*$",
+                              description="PostgreSQL schema of Optuna's own tables (kept apart from Alembic's).")
+    max_budget: int = Field(default=500, ge=1, description="Most trials one campaign may run.")
+    max_parallelism: int = Field(default=16, ge=1, description="Most trials of one campaign running at once.")
+    max_grid_points: int = Field(default=10_000, ge=1, description="Largest grid a grid-sampler campaign may span.")
+    median_startup_trials: int = Field(default=2, ge=0, description="Median pruner: trials before it prunes.")
+    median_warmup_epochs: int = Field(default=1, ge=0, description="Median pruner: epochs before it prunes a trial.")
+    hyperband_reduction: int = Field(default=3, ge=2, description="Hyperband pruner's reduction factor.")
+    trials_shown: int = Field(default=500, ge=1, description="Most trials one campaign read returns.")
+    promote_epochs: int = Field(default=50, ge=1, description="Epochs of the full experiment a best trial is "
+                                "promoted to (unless the request says).")
+
+
+class ExplanationSettings(BaseModel):
+    """The XAI page and API: explanations and embeddings requested from the xai service."""
+
+    listed: int = Field(default=50, ge=1, description="Explanations (and embeddings) listed at once, newest first.")
+    experiments_offered: int = Field(default=100, ge=1, description="Experiments with trained runs the XAI page "
+                                     "offers (newest first).")
+    embedding_max_windows: int = Field(default=2_000, ge=10, le=20_000,
+                                       description="Windows an embedding projects unless the request says otherwise.")
+
+
+class DeploySettings(BaseModel):
+    """The deployment pages and the model registry's read model."""
+
+    deployments_listed: int = Field(default=50, ge=1, description="Most deployments one list returns.")
+    experiments_offered: int = Field(default=100, ge=1, description="Deployable experiments offered on the page.")
+    history_shown: int = Field(default=200, ge=1, description="Alias-history lines shown per model.")
+
+
 class AuthSettings(BaseModel):
     """Accounts, sessions, API keys, 2FA and login throttling (all limits stored in the database)."""
 
@@ -148,6 +182,19 @@ class NotificationSettings(BaseModel):
     digests_shown: int = Field(default=50, ge=1, description="Digests listed in the digest history.")
 
 
+class PredictSettings(BaseModel):
+    """The Predict page and API: where the deploy service's inference API is, its timeouts, upload limits."""
+
+    deploy_url: str = Field(default="http://localhost:8080", description="Base URL of the deploy service's HTTP API.")
+    connect_timeout_s: float = Field(default=3.0, gt=0, description="Longest wait to connect to the deploy service.")
+    request_timeout_s: float = Field(default=30.0, gt=0, description="Longest wait for one prediction's answer.")
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Largest signal file (or batch CSV).")
+    max_connections: int = Field(default=20, ge=1, description="Connections kept to the deploy service.")
+    default_alias: str = Field(default="production", description="Alias the Predict page preselects.")
+    aliases: list[str] = Field(default_factory=lambda: ["production", "staging"], description="Aliases offered.")
+    batches_shown: int = Field(default=50, ge=1, description="Batch predictions listed per user.")
+
+
 class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PFD_GATEWAY_", env_nested_delimiter="__", extra="ignore")
 
@@ -166,10 +213,14 @@ class GatewaySettings(ServiceSettings):
     signals: SignalViewerSettings = SignalViewerSettings()
     explorer: ExplorerSettings = ExplorerSettings()
     experiments: ExperimentSettings = ExperimentSettings()
+    deploy: DeploySettings = DeploySettings()
+    explanations: ExplanationSettings = ExplanationSettings()
     cors_origins: list[str] = Field(default_factory=list, description="JSON list; default: none (same origin only)")
     auth: AuthSettings = AuthSettings()
     security_headers: SecurityHeadersSettings = SecurityHeadersSettings()
     notifications: NotificationSettings = NotificationSettings()
+    campaigns: CampaignSettings = CampaignSettings()
+    predict: PredictSettings = PredictSettings()
 
     def development_secrets_in_use(self) -> list[str]:
         problems = super().development_secrets_in_use()

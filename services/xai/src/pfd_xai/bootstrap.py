@@ -1,4 +1,4 @@
-"""Composition root of xai: runtime, object store, the explanation service and its subscribers."""
+"""Composition root of xai: runtime, object store, the explanation and embedding services and their subscribers."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from pfd_shared.events import Envelope
 from pfd_shared.events.datasets import DatasetDeleted, DatasetReady
 from pfd_shared.events.training import ExperimentDeleted, TrainingCompleted
 from pfd_shared.events.xai import (
+    EmbeddingFailed,
+    EmbeddingReady,
+    EmbeddingRequested,
     ExplanationCancelRequested,
     ExplanationFailed,
     ExplanationProgress,
@@ -23,6 +26,8 @@ from pfd_shared.telemetry.metrics import ServiceMetrics
 
 from pfd_xai import __version__
 from pfd_xai.db import MIGRATIONS, messaging_tables, metadata
+from pfd_xai.embeddings import EmbeddingService
+from pfd_xai.models import ModelCache
 from pfd_xai.service import CONSUMER_GROUP, ExplanationService
 from pfd_xai.settings import XaiSettings
 
@@ -32,13 +37,17 @@ class Xai:
     settings: XaiSettings
     runtime: ServiceRuntime
     service: ExplanationService
+    embeddings: EmbeddingService
 
 
 def build_xai(settings: XaiSettings, *, store: ObjectStore | None = None,
               metrics: ServiceMetrics | None = None) -> Xai:
     runtime = ServiceRuntime(settings, version=__version__, metrics=metrics, metadata=metadata,
                              tables=messaging_tables, migrations=MIGRATIONS)
-    service = ExplanationService(runtime, store or S3ObjectStore(settings.s3), settings)
+    objects = store or S3ObjectStore(settings.s3)
+    models = ModelCache(objects, settings.model_cache_size)
+    service = ExplanationService(runtime, objects, settings, models)
+    embeddings = EmbeddingService(runtime, objects, settings, models)
     bus = runtime.bus
 
     @bus.subscribe(ExplanationRequested, group_id=CONSUMER_GROUP)
@@ -50,6 +59,11 @@ def build_xai(settings: XaiSettings, *, store: ObjectStore | None = None,
     async def on_explanation_cancel_requested(envelope: Envelope[ExplanationCancelRequested]) -> None:
         """Stop the explanation if this instance runs it (or is about to)."""
         service.cancel(envelope)
+
+    @bus.subscribe(EmbeddingRequested, group_id=CONSUMER_GROUP)
+    async def on_embedding_requested(envelope: Envelope[EmbeddingRequested]) -> None:
+        """Project the run's penultimate-layer embedding of the data set to 2-D (or answer from the cache)."""
+        await embeddings.embed(envelope)
 
     @bus.subscribe(TrainingCompleted, group_id=CONSUMER_GROUP)
     async def on_training_completed(envelope: Envelope[TrainingCompleted]) -> None:
@@ -71,9 +85,9 @@ def build_xai(settings: XaiSettings, *, store: ObjectStore | None = None,
         """Forget the data set."""
         await service.forget_dataset(envelope)
 
-    for published in (ExplanationProgress, ExplanationReady, ExplanationFailed):
+    for published in (ExplanationProgress, ExplanationReady, ExplanationFailed, EmbeddingReady, EmbeddingFailed):
         bus.documents(published)
-    return Xai(settings, runtime, service)
+    return Xai(settings, runtime, service, embeddings)
 
 
 def configure_threads(settings: XaiSettings) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pfd_xai.db import datasets, explanations, models
+from pfd_xai.db import datasets, embeddings, explanations, models
 
 
 def _now() -> datetime:
@@ -30,6 +30,7 @@ async def model_key_of(session: AsyncSession, run_id: str) -> str | None:
 async def forget_experiment(session: AsyncSession, experiment_id: str) -> None:
     await session.execute(delete(models).where(models.c.experiment_id == experiment_id))
     await session.execute(delete(explanations).where(explanations.c.experiment_id == experiment_id))
+    await session.execute(delete(embeddings).where(embeddings.c.experiment_id == experiment_id))
 
 
 async def record_dataset(session: AsyncSession, dataset_id: str, object_key: str, records: int,
@@ -48,13 +49,31 @@ async def dataset_of(session: AsyncSession, dataset_id: str) -> dict[str, Any] |
 
 async def forget_dataset(session: AsyncSession, dataset_id: str) -> None:
     await session.execute(delete(datasets).where(datasets.c.dataset_id == dataset_id))
+    await session.execute(delete(embeddings).where(embeddings.c.dataset_id == dataset_id))
 
 
-async def cached(session: AsyncSession, cache_key: str) -> dict[str, Any] | None:
-    row = (await session.execute(select(explanations).where(explanations.c.cache_key == cache_key))).mappings().first()
+async def _cached_row(session: AsyncSession, table: Table, cache_key: str) -> dict[str, Any] | None:
+    row = (await session.execute(select(table).where(table.c.cache_key == cache_key))).mappings().first()
     return dict(row) if row is not None else None
 
 
+async def _store_once(session: AsyncSession, table: Table, values: dict[str, Any]) -> None:
+    """Insert the row unless its cache key is there already (a redelivered request computed it twice)."""
+    if await _cached_row(session, table, values["cache_key"]) is None:
+        await session.execute(insert(table).values(created_at=_now(), **values))
+
+
+async def cached(session: AsyncSession, cache_key: str) -> dict[str, Any] | None:
+    return await _cached_row(session, explanations, cache_key)
+
+
 async def store_explanation(session: AsyncSession, **values: Any) -> None:
-    if await cached(session, values["cache_key"]) is None:
-        await session.execute(insert(explanations).values(created_at=_now(), **values))
+    await _store_once(session, explanations, values)
+
+
+async def cached_embedding(session: AsyncSession, cache_key: str) -> dict[str, Any] | None:
+    return await _cached_row(session, embeddings, cache_key)
+
+
+async def store_embedding(session: AsyncSession, **values: Any) -> None:
+    await _store_once(session, embeddings, values)

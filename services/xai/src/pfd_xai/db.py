@@ -1,5 +1,5 @@
 """xai's own tables: the trained models and data sets it can explain (from their events) and the explanation
-cache, plus the messaging tables."""
+cache, the embedding cache, plus the messaging tables."""
 
 from __future__ import annotations
 
@@ -47,6 +47,24 @@ def explanation_columns() -> list[Column]:  # type: ignore[type-arg]
     ]
 
 
+def embedding_columns() -> list[Column]:  # type: ignore[type-arg]
+    return [
+        Column("cache_key", String(64), primary_key=True),
+        Column("embedding_id", String(64), nullable=False, index=True),
+        Column("experiment_id", String(64), nullable=False, index=True),
+        Column("run_id", String(64), nullable=False),
+        Column("dataset_id", String(64), nullable=False, index=True),
+        Column("method", String(16), nullable=False),
+        Column("points_key", String(300), nullable=False),
+        Column("points", Integer, nullable=False),
+        Column("embedding_dim", Integer, nullable=False),
+        Column("class_names", JSON, nullable=False),
+        Column("seconds", Float, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    ]
+
+
 models = Table("models", metadata, *model_columns())
 datasets = Table("datasets", metadata, *dataset_columns())
 explanations = Table("explanations", metadata, *explanation_columns())
+embeddings = Table("embeddings", metadata, *embedding_columns())

@@ -1,5 +1,6 @@
-"""Explanation results in the object store (explanations/{explanation_id}/): arrays as .npz, summary as .json,
-and the cache key that identifies an explanation by what it explains."""
+"""Results in the object store: explanations (explanations/{explanation_id}/: arrays as .npz, summary as .json)
+and embedding projections (embeddings/{embedding_id}/points.npz), with the cache keys that identify each by
+what it was computed from."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import numpy as np
 
 from pfd_shared.storage import ObjectStore
 
-from pfd_xai.domain import Explanation
+from pfd_xai.domain import Explanation, Projection2d, WindowSample
 
 PREFIX = "explanations"
+EMBEDDINGS_PREFIX = "embeddings"
+POINTS_FILE = "points.npz"
 ARRAYS_FILE = "attributions.npz"
 SUMMARY_FILE = "summary.json"
 CACHE_VERSION = 1
@@ -54,3 +57,24 @@ def store_explanation(store: ObjectStore, explanation_id: str, window: np.ndarra
     store.put_bytes(summary_key, json.dumps(summary, sort_keys=True, allow_nan=False).encode(),
                     content_type="application/json")
     return arrays_key, summary_key
+
+
+def embedding_cache_key(model_sha: str, dataset_id: str, dataset_object: dict[str, Any], method: str,
+                        max_windows: int, seed: int) -> str:
+    """Hash of (model artefact, data set and its object's identity, projection, sample size, seed)."""
+    document = {"version": CACHE_VERSION, "kind": "embedding", "model": model_sha, "dataset": dataset_id,
+                "object": dataset_object, "method": method, "max_windows": max_windows, "seed": seed}
+    return sha256(json.dumps(document, sort_keys=True).encode())
+
+
+def store_points(store: ObjectStore, embedding_id: str, projection: Projection2d, sample: WindowSample,
+                 labels: np.ndarray, predicted: np.ndarray) -> str:
+    """Points (.npz: xy, labels, predicted, records, windows, explained_variance); returns their key."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, xy=projection.xy.astype(np.float32), labels=labels.astype(np.int64),
+                        predicted=predicted.astype(np.int64), records=sample.records.astype(np.int64),
+                        windows=sample.windows.astype(np.int64),
+                        explained_variance=np.asarray(projection.explained_variance, dtype=np.float64))
+    key = f"{EMBEDDINGS_PREFIX}/{embedding_id}/{POINTS_FILE}"
+    store.put_bytes(key, buffer.getvalue())
+    return key

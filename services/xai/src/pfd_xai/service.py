@@ -45,24 +45,20 @@ from pfd_xai.models import LoadedModel, ModelCache
 from pfd_xai.progress import ThrottledProgress
 from pfd_xai.results import cache_key, store_explanation
 from pfd_xai.settings import XaiSettings
+from pfd_xai.sources import UnknownInput, check_sample_rate, known_dataset, known_model
 
 log = logging.getLogger(__name__)
 CONSUMER_GROUP = "xai"
 REJECTED = (MethodDoesNotApply, ParameterOutOfRange, UnknownMethod, InputUnavailable, InvalidArtefact, StorageError)
 
 
-class UnknownInput(LookupError):
-    """The request names a run or data set xai has never heard of."""
-
-
 class ExplanationService:
-    def __init__(self, runtime: ServiceRuntime, store: ObjectStore, settings: XaiSettings) -> None:
+    def __init__(self, runtime: ServiceRuntime, store: ObjectStore, settings: XaiSettings, models: ModelCache) -> None:
         if runtime.database is None:
             raise ValueError("xai needs its database")
-        self.runtime, self.store, self.settings = runtime, store, settings
+        self.runtime, self.store, self.settings, self.models = runtime, store, settings, models
         self.sessions = runtime.database.sessions
         self.processed = runtime.database.tables.processed_events
-        self.models = ModelCache(store, settings.model_cache_size)
         self._cancelled: dict[str, float] = {}
 
     async def explain(self, envelope: Envelope[ExplanationRequested]) -> None:
@@ -103,20 +99,14 @@ class ExplanationService:
 
     async def _inputs(self, request: ExplanationRequested) -> tuple[LoadedModel, np.ndarray]:
         source = request.input
-        async with self.sessions() as session:
-            model_key = await catalog.model_key_of(session, request.run_id)
-            dataset = await catalog.dataset_of(session, source.dataset_id) if source.dataset_id else None
-        if model_key is None:
-            raise UnknownInput(f"unknown model: run {request.run_id!r} has no trained model")
-        loaded = await asyncio.to_thread(self.models.get, model_key)
+        loaded = await known_model(self.sessions, self.models, request.run_id)
         length = loaded.spec.window_length
         if source.signal_key is not None:
-            return loaded, await asyncio.to_thread(uploaded_window, self.store, source.signal_key, source.window, length)
-        if dataset is None:
-            raise UnknownInput(f"unknown data set {source.dataset_id!r}")
-        if abs(dataset["sample_rate_hz"] - loaded.spec.sample_rate_hz) > 1e-9 * loaded.spec.sample_rate_hz:
-            raise MethodDoesNotApply(f"the data set is sampled at {dataset['sample_rate_hz']:g} Hz, the model at "
-                                     f"{loaded.spec.sample_rate_hz:g} Hz")
+            window = await asyncio.to_thread(uploaded_window, self.store, source.signal_key, source.window, length)
+            return loaded, window
+        async with self.sessions() as session:
+            dataset = await known_dataset(session, str(source.dataset_id))
+        check_sample_rate(dataset, loaded.spec)
         window = await asyncio.to_thread(dataset_window, self.store, dataset["object_key"], int(source.record or 0),
                                          source.window, length, self.settings.block_bytes)
         return loaded, window

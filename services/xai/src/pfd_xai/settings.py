@@ -17,3 +17,4 @@ class XaiSettings(ServiceSettings):
     cancel_memory_s: float = Field(default=3600.0, gt=0, description="How long a cancel request is remembered.")
     model_cache_size: int = Field(default=4, ge=1, le=256, description="Loaded models kept in memory.")
     block_bytes: int = Field(default=1 << 20, ge=4096, description="Ranged-read block of data-set objects.")
+    embedding_batch: int = Field(default=32, ge=1, le=4096, description="Windows per forward pass of an embedding.")

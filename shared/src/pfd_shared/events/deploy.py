@@ -168,7 +168,8 @@ class ModelAliasSetRequested(_ModelEvent):
 
 
 class ModelAliasChanged(_ModelEvent):
-    """An alias moved from ``previous_version`` to ``version`` (either may be None); one line of its history."""
+    """An alias moved from ``previous_version`` to ``version`` (either may be None); one line of its history.
+    ``refused_reason`` set: the alias did NOT move (unknown, broken or deleted version...) and says why."""
 
     event_type = "deploy.model_alias_changed"
     topic = topics.MODEL_ALIAS_CHANGED
@@ -178,6 +179,7 @@ class ModelAliasChanged(_ModelEvent):
     previous_version: int | None = Field(default=None, ge=1)
     actor: str
     reason: str = ""
+    refused_reason: str | None = None
 
 
 class ModelVersionDeleteRequested(_ModelEvent):

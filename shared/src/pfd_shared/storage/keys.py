@@ -30,6 +30,16 @@ def model_key(experiment_id: str, name: str) -> str:
     return f"models/{_part(experiment_id, 'experiment id')}/{_part(name, 'file name')}"
 
 
+def model_version_prefix(model_name: str, version: int) -> str:
+    """Every artefact of a registered model version lies under this prefix (deploy's registry)."""
+    return f"models/{_part(model_name, 'model name')}/{int(version)}/"
+
+
+def model_variant_key(model_name: str, version: int, variant: str) -> str:
+    """The ONNX file of one variant of a registered model version: ``models/{name}/{version}/{variant}.onnx``."""
+    return f"{model_version_prefix(model_name, version)}{_part(variant, 'variant')}.onnx"
+
+
 def result_key(experiment_id: str, name: str) -> str:
     return f"results/{_part(experiment_id, 'experiment id')}/{_part(name, 'file name')}"
 

@@ -21,6 +21,7 @@ STATUS: dict[type[errors.AuthError], int] = {
     errors.NotASession: status.HTTP_400_BAD_REQUEST,
     errors.InvalidInput: status.HTTP_422_UNPROCESSABLE_CONTENT,
     errors.Throttled: status.HTTP_429_TOO_MANY_REQUESTS,
+    errors.ServiceUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 

@@ -96,6 +96,13 @@ class Conflict(AuthError):
     code = "conflict"
 
 
+class ServiceUnavailable(AuthError):
+    """A service the gateway forwards to is down or too slow (503; the message names it)."""
+
+    message = "A service this request needs is not reachable."
+    code = "service_unavailable"
+
+
 class NotASession(AuthError):
     message = "Only a browser session can do this."
     code = "not_a_session"

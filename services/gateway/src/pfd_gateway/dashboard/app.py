@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 ASSETS = Path(__file__).parent / "assets"
 PAGES = ("login", "home", "system_health", "api_monitoring", "datasets", "import_data", "signal_viewer", "settings",
          "data_explorer",
-         "experiments", "experiment_new", "experiment_monitor", "experiment_results", "experiment_compare",
+         "experiments", "experiment_new", "experiment_monitor", "experiment_results", "experiment_compare", "xai",
+         "deployment", "models", "predict", "campaigns",
          "notifications", "notification_preferences", "webhooks", "email_settings", "digests")
 VENDOR_CSS = ("/assets/vendor/bootstrap.min.css", "/assets/vendor/bootstrap-icons.min.css")
 NOT_DASHBOARD = ("/api/", "/ws", "/health/", "/metrics")  # unknown paths there stay a plain 404

@@ -17,8 +17,11 @@ from pfd_gateway.experiments.views import ExperimentDetail, RunPublic
 
 
 # A pushed event can overtake its own projection: a render older than an event it followed is asked for again, at
-# most this many times in a row (the push and the projection consume the same events independently).
-MAX_RESYNCS = 5
+# most this many times in a row (the push and the projection consume the same events independently), after a delay
+# doubling from RETRY_BASE_MS up to RETRY_MAX_MS (about 20 s in all: a projection lagging under load catches up).
+MAX_RESYNCS = 8
+RETRY_BASE_MS = 250
+RETRY_MAX_MS = 4_000
 
 
 def epoch_ms(at: datetime) -> float:
@@ -54,7 +57,7 @@ def browser_snapshot(detail: ExperimentDetail, log_limit: int, graphs: dict[str,
         # training events arrive in any order (one topic per type): a pushed one moves a run only forward
         "moves": {status: [target for target in states.RUN_STATES if states.may_move(status, target)]
                   for status in states.RUN_STATES},
-        "max_resyncs": MAX_RESYNCS,
+        "max_resyncs": MAX_RESYNCS, "retry_base_ms": RETRY_BASE_MS, "retry_max_ms": RETRY_MAX_MS,
         "runs": {run.run_id: {"seed": run.seed, "status": run.status, "epoch": run.epoch, "epochs": run.epochs or 0,
                               "eta_s": run.eta_s, "seconds": None, "updated_ms": epoch_ms(run.updated_at)}
                  for run in detail.runs},

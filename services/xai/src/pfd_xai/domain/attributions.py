@@ -100,9 +100,11 @@ def time_methods() -> tuple[str, ...]:
 
 
 def attribute(model: SignalClassifier, x: torch.Tensor, method: str, target: int, sample_rate_hz: float,
-              params: dict[str, Scalar] | None = None) -> TimeAttribution:
+              params: dict[str, Scalar] | None = None, *, target_output: float | None = None) -> TimeAttribution:
     """Attributions of the raw window ``x`` (1, channels, samples) for class ``target``.
 
+    For Integrated Gradients ``output_delta`` = f(x) - f(baseline) is computed too: pass ``target_output`` (the
+    target-class probability of ``x``, when the caller has it already) to spare that forward pass.
     UnknownMethod / ParameterOutOfRange / MethodDoesNotApply before any work when the request cannot run.
     """
     info = method_info(method)
@@ -112,8 +114,14 @@ def attribute(model: SignalClassifier, x: torch.Tensor, method: str, target: int
     forward = ProbabilityOfNormalised(model).eval()
     z = normalise(model, x)
     values = RUNNERS[method](forward, z, target, resolved, sample_rate_hz)
-    delta = None
-    if method == "integrated_gradients":
-        with torch.no_grad():
-            delta = float(forward(z)[0, target] - forward(torch.zeros_like(z))[0, target])
+    delta = _output_delta(forward, z, target, target_output) if method == "integrated_gradients" else None
     return TimeAttribution(method=method, target=target, values=values, output_delta=delta)
+
+
+def _output_delta(forward: ProbabilityOfNormalised, z: torch.Tensor, target: int, target_output: float | None) -> float:
+    """f(z) - f(0) for the target class: one forward pass (of the baseline alone when f(z) is known)."""
+    with torch.inference_mode():
+        if target_output is not None:
+            return target_output - float(forward(torch.zeros_like(z))[0, target])
+        both = forward(torch.cat([z, torch.zeros_like(z)]))[:, target]
+    return float(both[0] - both[1])

@@ -50,8 +50,10 @@ def band_edges(sample_rate_hz: float, n_bands: int, max_hz: float = 0.0) -> np.n
 
 
 def band_occlusion(model: SignalClassifier, x: torch.Tensor, target: int, sample_rate_hz: float,
-                   params: dict[str, Scalar] | None = None) -> BandAttribution:
-    """Band attributions of the raw window ``x`` (1, channels, samples) for class ``target``."""
+                   params: dict[str, Scalar] | None = None, *,
+                   base_probability: float | None = None) -> BandAttribution:
+    """Band attributions of the raw window ``x`` (1, channels, samples) for class ``target``; the target-class
+    probability of ``x`` itself is computed in the same forward pass unless ``base_probability`` gives it."""
     resolved = resolve_params("band_occlusion", params)
     samples = x.shape[-1]
     freqs = np.fft.rfftfreq(samples, d=1.0 / sample_rate_hz)
@@ -67,7 +69,10 @@ def band_occlusion(model: SignalClassifier, x: torch.Tensor, target: int, sample
              for i, (lo, hi) in enumerate(zip(edges[:-1], edges[1:]))]
     keep = torch.as_tensor(~np.stack(masks), dtype=spectrum.real.dtype)  # (bands, bins)
     filtered = torch.fft.irfft(spectrum * keep.unsqueeze(1), n=samples, dim=-1)  # (bands, channels, samples)
-    base = float(probabilities(model, x)[0, target])
-    removed = probabilities(model, filtered)[:, target].double().numpy()
+    if base_probability is None:
+        both = probabilities(model, torch.cat([x, filtered]))[:, target].double().numpy()
+        base, removed = float(both[0]), both[1:]
+    else:
+        base, removed = base_probability, probabilities(model, filtered)[:, target].double().numpy()
     return BandAttribution(target=target, low_hz=edges[:-1], high_hz=edges[1:], drop=base - removed,
                            base_probability=base)

@@ -10,8 +10,13 @@ class MethodDoesNotApply(ValueError):
     model, an occlusion patch longer than the window)."""
 
 
+class EmbeddingImpossible(ValueError):
+    """The data set's windows cannot be embedded or projected (no window fits, too few windows, non-finite
+    embeddings)."""
+
+
 class ExplanationCancelled(Exception):
     """The explanation was stopped on request between two stages."""
 
 
-__all__ = ["ExplanationCancelled", "MethodDoesNotApply", "ParameterOutOfRange", "UnknownMethod"]
+__all__ = ["EmbeddingImpossible", "ExplanationCancelled", "MethodDoesNotApply", "ParameterOutOfRange", "UnknownMethod"]

@@ -113,8 +113,9 @@ def explain_window(model: torch.nn.Module, spec: ModelSpec, window: np.ndarray,
 def _run_stage(net: torch.nn.Module, spec: ModelSpec, x: torch.Tensor, stage: str,
                methods: dict[str, dict[str, Scalar]], options: ExplainOptions, result: Explanation) -> None:
     rate = spec.sample_rate_hz
+    known = float(result.probabilities[result.target])  # f(x): reused, not computed again
     if stage == BAND_METHOD:
-        result.bands = band_occlusion(net, x, result.target, rate, methods[stage])
+        result.bands = band_occlusion(net, x, result.target, rate, methods[stage], base_probability=known)
         return
     if stage.startswith("randomisation:"):
         method = stage.split(":", 1)[1]
@@ -126,7 +127,7 @@ def _run_stage(net: torch.nn.Module, spec: ModelSpec, x: torch.Tensor, stage: st
             net, explain, result.attributions[method], seed=options.randomisation_seed,
             threshold=options.spearman_threshold)
         return
-    attribution = attribute(net, x, stage, result.target, rate, methods[stage])
+    attribution = attribute(net, x, stage, result.target, rate, methods[stage], target_output=known)
     result.attributions[stage] = attribution.values
     if stage == IG_METHOD and attribution.output_delta is not None:
         result.completeness = completeness(attribution.values, attribution.output_delta)

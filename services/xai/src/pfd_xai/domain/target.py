@@ -58,7 +58,7 @@ def normalise(model: SignalClassifier, x: torch.Tensor) -> torch.Tensor:
         return model.norm(x)
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def probabilities(model: SignalClassifier, x: torch.Tensor) -> torch.Tensor:
-    """Class probabilities (batch, classes) of raw windows."""
+    """Class probabilities (batch, classes) of raw windows (an inference tensor: read it, never differentiate it)."""
     return torch.softmax(model(x), dim=1)

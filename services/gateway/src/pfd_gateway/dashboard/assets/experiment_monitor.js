@@ -1,6 +1,7 @@
 /* Training monitor (clientside): pushed training frames (live-training: {seq, frames}) extend the curves with
  * extendData, update progress and ETA, and append log lines; lifecycle frames and gaps in the epochs ask the
- * server for a fresh render (experiment-monitor-lifecycle / -resync). */
+ * server for a fresh render (experiment-monitor-lifecycle / -resync; a render older than a pushed event asks again
+ * after a growing delay through experiment-monitor-stale → -retry). */
 (function () {
   "use strict";
   const ns = (window.dash_clientside = window.dash_clientside || {});
@@ -128,7 +129,7 @@
     const graphs = snapshot ? Object.keys(snapshot.graphs) : [];
     const none = graphs.map(() => ns.no_update);
     if (!snapshot || snapshot.experiment_id !== experimentId) {
-      return [ns.no_update, ns.no_update, ns.no_update, ns.no_update, ns.no_update, 0, "", ""];
+      return [ns.no_update, ns.no_update, ns.no_update, ns.no_update, ns.no_update, ns.no_update, 0, "", ""];
     }
     if (triggered("experiment-monitor-snapshot") || monitor.experimentId !== snapshot.experiment_id) {
       if (monitor.experimentId !== snapshot.experiment_id) Object.assign(monitor, { pushed: {}, resyncs: 0 });
@@ -137,12 +138,13 @@
       const stale = behind(snapshot) && monitor.resyncs < snapshot.max_resyncs;
       monitor.resyncs = stale ? monitor.resyncs + 1 : 0;
       if (!triggered("live-training")) {
-        return [...none, ns.no_update, stale ? { seq: Date.now() } : ns.no_update, ...progress(snapshot)];
+        const retry = stale ? { seq: Date.now(), attempt: monitor.resyncs } : ns.no_update;
+        return [...none, ns.no_update, ns.no_update, retry, ...progress(snapshot)];
       }
     }
     const frames = framesOf(live, experimentId);
     // a batch can carry a new snapshot AND live frames of other experiments: the progress still follows the snapshot
-    if (!frames.length) return [...none, ns.no_update, ns.no_update, ...progress(snapshot)];
+    if (!frames.length) return [...none, ns.no_update, ns.no_update, ns.no_update, ...progress(snapshot)];
     const epochs = [];
     let lifecycle = false;
     frames.forEach((frame) => {
@@ -151,9 +153,13 @@
       if (frame.type === EPOCH) {
         epochs.push(p);
         if (run) Object.assign(run, { epoch: Math.max(run.epoch, p.epoch), epochs: p.epochs, seconds: p.seconds });
-        if (run && run.status !== "running") {
+        const shown = (snapshot.runs[p.run_id] || {}).status; // what the server's render shows
+        if (run && shown !== "running" && ((snapshot.moves || {})[shown] || []).includes("running")) {
+          // the render still shows the run waiting (its projection was behind): render again, once per pushed
+          // batch of epochs until the render catches up (a count of resyncs in a row could give up for good)
           remember(snapshot, frame, "running");
-          lifecycle = lifecycle || behind(snapshot); // the page still shows the run waiting: render it again
+          behind(snapshot);
+          lifecycle = true;
         }
       } else if (!QUIET.includes(frame.type)) {
         lifecycle = true;
@@ -169,7 +175,14 @@
     });
     const seq = live.seq;
     return [...updates, lifecycle ? { seq } : ns.no_update, gap && !lifecycle ? { seq } : ns.no_update,
-      ...progress(snapshot)];
+      ns.no_update, ...progress(snapshot)];
+  };
+
+  /** A render older than a pushed event asks again after a growing delay (the projection may lag under load). */
+  pfd.experimentMonitorRetry = function (stale, snapshot) {
+    if (!stale || !snapshot) return ns.no_update;
+    const delay = Math.min(snapshot.retry_base_ms * 2 ** (stale.attempt - 1), snapshot.retry_max_ms);
+    return new Promise((resolve) => setTimeout(() => resolve({ seq: stale.seq }), delay));
   };
 
   /** A pushed lifecycle event (not an epoch or log line) of one of ``ids`` (a string or a list): its seq. */

@@ -127,6 +127,8 @@
         text: p.title || frame.type };
     }
     if (frame.type === "training.epoch_completed" || frame.type === "training.log") return null;  // per epoch: not news
+    if (frame.type === "deploy.batch_prediction_progress") return null;  // the Predict page shows it
+    if (frame.type === "xai.explanation_progress") return null;  // per stage: not news
     return { type: frame.type, at, level: "info", text: frame.type };
   };
 

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from pfd_gateway.dashboard.components.cards import empty_state, format_duration
+from pfd_gateway.dashboard.components.xai import explain_url
 from pfd_gateway.experiments import states
 from pfd_gateway.experiments.views import ExperimentPublic, McNemarPublic, MetricSummary, RunPublic
 
@@ -129,8 +130,9 @@ def per_class_table(per_class: Sequence[Mapping[str, Any]], table_id: str) -> db
 
 
 def misclassified_table(dataset_id: str, records: Sequence[Mapping[str, Any]], table_id: str,
-                        limit: int) -> dbc.Table | html.Div:
-    """The test records the run got wrong; each row opens the record in the Signal Viewer."""
+                        limit: int, explain: tuple[str, str] | None = None) -> dbc.Table | html.Div:
+    """The test records the run got wrong; each row opens the record in the Signal Viewer and, with ``explain``
+    (experiment id, run id), links to the XAI page on that record."""
     if not records:
         return empty_state("bi-check2-all", "No misclassified test record", "Every test record was classified right.")
     ordered = sorted(records, key=lambda row: -float(row.get("confidence", 0.0)))[:limit]
@@ -139,8 +141,11 @@ def misclassified_table(dataset_id: str, records: Sequence[Mapping[str, Any]], t
                          href=signal_viewer_url(dataset_id, int(row["record"])), className="pfd-exp-record-link")),
         html.Td(row["true_class"]), html.Td(row["predicted_class"], className="text-danger"),
         html.Td(f"{float(row['confidence']):.0%}"),
+        html.Td(dcc.Link([html.I(className="bi bi-lightbulb me-1"), "Explain"], className="pfd-exp-explain-link",
+                         href=explain_url(*explain, dataset_id, int(row["record"])))) if explain else None,
     ], id={"type": f"{table_id}-row", "record": int(row["record"])}) for row in ordered]
-    head = html.Thead(html.Tr([html.Th(h) for h in ("Record", "True class", "Predicted", "Confidence")]))
+    headers = ("Record", "True class", "Predicted", "Confidence", *(("",) if explain else ()))
+    head = html.Thead(html.Tr([html.Th(h) for h in headers]))
     note = (html.Small(f"The {limit} most confident of {len(records)} mistakes.", className="text-body-secondary")
             if len(records) > limit else None)
     return html.Div([dbc.Table([head, html.Tbody(body)], size="sm", hover=True, responsive=True, className="mb-1",

@@ -21,10 +21,14 @@ LIVE_ROUTES: dict[str, list[str]] = {
     "live-projections": ["projections."],
     "live-notifications": ["notifications."],
     "live-training": ["training."],
+    "live-deploy": ["deploy.deployment", "deploy.model", "deploy.benchmark"],  # not deploy.batch_*
+    "live-batch-predictions": ["deploy.batch_prediction"],
+    "live-xai": ["xai."],
+    "live-campaigns": ["campaigns."],
 }
 # Stores that receive every frame since their last update as {"seq", "frames": [...]} instead of only the newest:
 # the training monitor extends its curves by each EpochCompleted, so none may be coalesced away.
-BATCHED_ROUTES = ("live-training",)
+BATCHED_ROUTES = ("live-training", "live-xai", "live-deploy")
 ACTIVITY_STORE = "live-activity"  # recent activity: list of {"type", "at", "text", "level"}, newest first
 WS_STATE = "shell-ws-state"  # header badge, written by live.js only
 

@@ -48,6 +48,7 @@ CURVES = (("loss", "Loss"), ("accuracy", "Accuracy"), ("learning_rate", "Learnin
 GRAPHS = {metric: f"experiment-monitor-{metric.replace('_', '-')}" for metric, _ in CURVES}
 SERIES = {GRAPHS[metric]: [key for key, _ in SERIES_OF[metric]] for metric, _ in CURVES}  # what each graph extends
 STORES = ("experiment-monitor-snapshot", "experiment-monitor-lifecycle", "experiment-monitor-resync",
+          "experiment-monitor-stale", "experiment-monitor-retry",
           "experiment-monitor-cancelled", "experiment-monitor-resumed", "experiment-monitor-log-initial")
 CHOOSE = "Choose an experiment."
 
@@ -132,10 +133,13 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
         ClientsideFunction("pfd", "experimentMonitorLive"),
         *[Output(GRAPHS[metric], "extendData") for metric, _ in CURVES],
         Output("experiment-monitor-lifecycle", "data"), Output("experiment-monitor-resync", "data"),
-        Output("experiment-monitor-progress", "value"), Output("experiment-monitor-progress", "label"),
+        Output("experiment-monitor-stale", "data"), Output("experiment-monitor-progress", "value"), Output("experiment-monitor-progress", "label"),
         Output("experiment-monitor-eta", "children"),
         Input("live-training", "data"), Input("experiment-monitor-snapshot", "data"),
         State("experiment-monitor-experiment", "value"))
+    app.clientside_callback(ClientsideFunction("pfd", "experimentMonitorRetry"),
+                            Output("experiment-monitor-retry", "data"), Input("experiment-monitor-stale", "data"),
+                            State("experiment-monitor-snapshot", "data"), prevent_initial_call=True)
     app.clientside_callback(
         ClientsideFunction("pfd", "experimentMonitorLog"), Output("experiment-monitor-log", "children"),
         Input("experiment-monitor-log-initial", "data"), Input("live-training", "data"),
@@ -149,7 +153,8 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
                   Output("experiment-monitor-resume", "disabled"), Output("experiment-monitor-links", "children"),
                   Output("experiment-monitor-log-run", "options"), Output("experiment-monitor-log-run", "value"),
                   Input("experiment-monitor-experiment", "value"), Input("experiment-monitor-lifecycle", "data"),
-                  Input("experiment-monitor-resync", "data"), Input("experiment-monitor-cancelled", "data"),
+                  Input("experiment-monitor-resync", "data"), Input("experiment-monitor-retry", "data"),
+                  Input("experiment-monitor-cancelled", "data"),
                   Input("experiment-monitor-resumed", "data"), State("experiment-monitor-log-run", "value"))
     def show(experiment_id: str | None, *rest: Any) -> tuple[Any, ...]:
         if not experiment_id:

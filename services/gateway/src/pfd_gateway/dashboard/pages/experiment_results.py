@@ -13,6 +13,7 @@ from dash.exceptions import PreventUpdate
 
 from pfd_gateway.auth.errors import NotFound
 from pfd_gateway.dashboard.components.cards import page_header, section_card
+from pfd_gateway.dashboard.components.deployments import DEPLOYMENT_URL
 from pfd_gateway.dashboard.components.experiment_results import (
     calibration_inputs,
     chosen_run,
@@ -85,7 +86,9 @@ def page_layout(experiment_id: str | None) -> html.Div:
 
 def links(experiment_id: str) -> list[Any]:
     return [html.A([html.I(className="bi bi-graph-up me-1"), "Monitor"], className="btn btn-outline-secondary",
-                   href=experiment_url(MONITOR_URL, id=experiment_id), id="experiment-results-monitor-link")]
+                   href=experiment_url(MONITOR_URL, id=experiment_id), id="experiment-results-monitor-link"),
+            html.A([html.I(className="bi bi-box-arrow-up me-1"), "Deploy"], className="btn btn-outline-primary",
+                   href=experiment_url(DEPLOYMENT_URL, experiment=experiment_id), id="experiment-results-deploy-link")]
 
 
 def report_alert(error: str | None) -> dbc.Alert | None:
@@ -104,7 +107,8 @@ def render(results: ResultsPublic, run: RunEvaluation | None) -> tuple[Any, ...]
         calibration_figure(*calibration_inputs(results.report)) if run else no_data_figure(missing),
         robustness_figure({"record accuracy": robustness_series(results.runs)}),
         misclassified_table(results.dataset_id, run.misclassified if run else [],
-                            "experiment-results-misclassified-table", MISCLASSIFIED_SHOWN),
+                            "experiment-results-misclassified-table", MISCLASSIFIED_SHOWN,
+                            explain=(results.experiment_id, run.run_id) if run else None),
         report_alert(results.report_error), run_options(results.runs), results.run_id,
         links(results.experiment_id),
     )

@@ -1,0 +1,1 @@
+"""Serving: ONNX Runtime sessions cached per model version, single and batch prediction (torch-free)."""

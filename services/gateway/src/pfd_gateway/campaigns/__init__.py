@@ -1,0 +1,1 @@
+"""Hyperparameter campaigns: Optuna studies whose trials are ordinary experiments run by the training workers."""

@@ -1,0 +1,1 @@
+"""Predictions: one signal forwarded to the deploy service's inference API, and batch predictions (events)."""
