@@ -131,6 +131,7 @@ def test_deploy_from_results_follow_the_export_compare_variants_and_cancel(infra
     expect(page).to_have_url(re.compile(rf"/deployment\?experiment={experiment_id}"))
     expect(page.locator("#deployment-experiment")).to_have_value(experiment_id)
     expect(page.locator("#deployment-run")).to_contain_text("Best run (seed 1, 90.0%)")
+    expect(page.locator("#deployment-run")).to_have_value("best")  # preselected: the service picks the run
     page.click("#deployment-export")  # no model name yet: the service refuses it, naming the field
     expect(page.locator("#deployment-refused")).to_contain_text("model name")
     page.fill("#deployment-model-name", "Not A Name")

@@ -33,7 +33,7 @@ uvicorn = pytest.importorskip("uvicorn")
 
 MODEL, CLASSES = "bearing", ("healthy", "inner_race", "outer_race")
 MODEL_RATE, WINDOW, SIGNAL_RATE = 1000.0, 256, 12_000.0
-START_TIMEOUT_S, READY_TIMEOUT_S, POLL_S = 60.0, 60.0, 0.2
+START_TIMEOUT_S, READY_TIMEOUT_S, POLL_S = 60.0, 180.0, 0.2
 LOADED_TIMEOUT_MS = 60_000  # the machine is shared: actions and assertions may take long
 RESULTS = b"record,predicted_class,p_healthy,p_inner_race,p_outer_race\n0,healthy,0.8,0.1,0.1\n"
 

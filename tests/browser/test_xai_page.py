@@ -152,8 +152,6 @@ def trace_names(page, graph_id: str) -> list[str]:
 
 def test_explain_a_misclassified_record_then_reopen_and_refuse(signed_in, trained_run, shoot) -> None:
     page, run = signed_in, trained_run
-    page.on("console", lambda m: print("CONSOLE", m.type, m.text))  # DEBUG
-    page.on("pageerror", lambda e: print("PAGEERROR", e))  # DEBUG
     page.goto(f"/experiments/results?id={run['experiment_id']}")
     page.locator(".pfd-exp-explain-link").first.click()
     expect(page).to_have_url(re.compile(r"/xai\?experiment=.*record=5"))

@@ -117,8 +117,8 @@ async def first_deployment(tap: EventTap, facts):
         await tap.publish(new_envelope(wanted, producer="it", owner="user-it"))
         outcome = await tap.wait_for(lambda e: e.type in ("deploy.model_exported", "deploy.deployment_failed")
                                      and e.payload.deployment_id == wanted.deployment_id, TIMEOUT_S)
-        if outcome.type == "deploy.model_exported" or "unknown run" not in outcome.payload.reason \
-                or asyncio.get_running_loop().time() > deadline:
+        if outcome.type == "deploy.model_exported" or "unknown" not in outcome.payload.reason \
+                or asyncio.get_running_loop().time() > deadline:  # the run or its data set is not known yet
             return wanted, outcome
         await asyncio.sleep(RETRY_S)
 

@@ -1,7 +1,12 @@
-"""Pure rules of the deployment slice: a deployment only moves forward, rollback targets, the best run."""
+"""Pure rules of the deployment slice (a deployment only moves forward, rollback targets, the best run) and its
+migration."""
 
+from sqlalchemy import create_engine, inspect
+
+from pfd_gateway.db import deployment_tables
 from pfd_gateway.deployments import states
 from pfd_gateway.deployments.states import AliasChange, rollback_target
+from pfd_gateway.deployments.tables import TABLES
 
 
 def test_a_deployment_only_moves_forward() -> None:
@@ -36,11 +41,6 @@ def test_the_actor_is_the_email_unless_it_is_too_long() -> None:
 
 
 def test_migration_0007_creates_the_tables_the_metadata_declares(migrated_template) -> None:
-    from sqlalchemy import create_engine, inspect
-
-    from pfd_gateway.db import deployment_tables
-    from pfd_gateway.deployments.tables import TABLES
-
     engine = create_engine(f"sqlite:///{migrated_template}")
     try:
         found = inspect(engine)

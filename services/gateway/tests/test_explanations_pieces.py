@@ -10,6 +10,7 @@ from pfd_shared.training import MODEL_CATALOGUE
 from pfd_gateway.auth.errors import InvalidInput, NotFound
 from pfd_gateway.dashboard.components import xai as parts
 from pfd_gateway.dashboard.figures import xai as figures
+from pfd_gateway.dashboard.pages.xai import page_layout
 from pfd_gateway.experiments.views import ExperimentDetail, RunPublic
 from pfd_gateway.explanations import requests, states
 from pfd_gateway.explanations.views import (
@@ -114,3 +115,9 @@ def test_the_page_defaults_come_from_the_url_then_the_experiment() -> None:
     assert parts.pick(choices, "missing") == "e1" and parts.pick(choices, "e1") == "e1"
     runs, run, dataset, trained_on, _ = parts.experiment_defaults(choices, "e1", {"run": "r2", "dataset": "x"})
     assert [option["value"] for option in runs] == ["r1", "r2"] and run == "r2" and dataset is None
+
+
+def test_the_page_layout_builds_with_the_url_defaults() -> None:
+    layout = page_layout({"experiment": "e1", "run": "r1", "dataset": "d1", "record": "5"})
+    text = str(layout)
+    assert "xai-heatmap" in text and "xai-embedding-graph" in text and "'n_steps'" in text

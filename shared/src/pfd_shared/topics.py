@@ -178,6 +178,20 @@ BATCH_PREDICTION_COMPLETED = TopicSpec(
     "pfd.deploy.batch-prediction-completed", 4, "A batch prediction's results file is stored.", None
 )
 BATCH_PREDICTION_FAILED = TopicSpec("pfd.deploy.batch-prediction-failed", 4, "A batch prediction failed.", None)
+SIGNAL_WINDOW_RECEIVED = TopicSpec(
+    "pfd.monitoring.signal-window-received", 8, "A window of vibration samples of a monitored machine (external "
+    "producers).", HOUR_MS * 24,
+)
+FAULT_PREDICTION = TopicSpec("pfd.monitoring.fault-prediction", 8, "A monitored window scored by a model.", WEEK_MS)
+FAULT_DETECTED = TopicSpec("pfd.monitoring.fault-detected", 4, "A machine's alert rule fired.", None)
+FAULT_CLEARED = TopicSpec("pfd.monitoring.fault-cleared", 4, "A machine's alert cleared (hysteresis).", None)
+WINDOW_NOT_SCORED = TopicSpec(
+    "pfd.monitoring.window-not-scored", 4, "A monitored window could not be scored (unassigned machine...).", WEEK_MS
+)
+MACHINE_ASSIGNMENT_REQUESTED = TopicSpec(
+    "pfd.monitoring.machine-assignment-requested", 4, "Score a machine with a model under an alias.", WEEK_MS
+)
+MACHINE_ASSIGNED = TopicSpec("pfd.monitoring.machine-assigned", 4, "A machine's model and alias as stored.", None)
 CAMPAIGN_REQUESTED = TopicSpec(
     "pfd.campaigns.requested", 4, "Start a hyperparameter campaign or resume its study (the gateway's runner).",
     WEEK_MS,
@@ -268,6 +282,13 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     BATCH_PREDICTION_PROGRESS,
     BATCH_PREDICTION_COMPLETED,
     BATCH_PREDICTION_FAILED,
+    SIGNAL_WINDOW_RECEIVED,
+    FAULT_PREDICTION,
+    FAULT_DETECTED,
+    FAULT_CLEARED,
+    WINDOW_NOT_SCORED,
+    MACHINE_ASSIGNMENT_REQUESTED,
+    MACHINE_ASSIGNED,
     CAMPAIGN_REQUESTED,
     CAMPAIGN_TRIAL_STARTED,
     CAMPAIGN_TRIAL_COMPLETED,

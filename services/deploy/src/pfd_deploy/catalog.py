@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pfd_deploy.db import runs
@@ -25,11 +26,15 @@ async def record_run(session: AsyncSession, run_id: str, experiment_id: str, *,
     merged = {**(existing["metrics"] if existing else {}), **(metrics or {})}
     at = datetime.now(UTC)
     if existing is None:
-        await session.execute(insert(runs).values(run_id=run_id, experiment_id=experiment_id, metrics=merged,
-                                                  recorded_at=at, **known))
-    else:
-        await session.execute(update(runs).where(runs.c.run_id == run_id)
-                              .values(metrics=merged, recorded_at=at, **known))
+        try:
+            async with session.begin_nested():  # another of the run's events may insert it at the same time
+                await session.execute(insert(runs).values(run_id=run_id, experiment_id=experiment_id,
+                                                          metrics=merged, recorded_at=at, **known))
+            return
+        except IntegrityError:
+            existing = await run_of(session, run_id)
+            merged = {**(existing["metrics"] if existing else {}), **(metrics or {})}
+    await session.execute(update(runs).where(runs.c.run_id == run_id).values(metrics=merged, recorded_at=at, **known))
 
 
 async def forget_experiment(session: AsyncSession, experiment_id: str) -> None:

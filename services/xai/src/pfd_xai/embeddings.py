@@ -19,8 +19,14 @@ from pfd_shared.runtime import ServiceRuntime
 from pfd_shared.storage import ObjectStore
 
 from pfd_xai import catalog
-from pfd_xai.domain import EmbeddingImpossible, align_classes, embed_windows, project_2d, sample_windows
-from pfd_xai.domain import windows_per_record as count_windows
+from pfd_xai.domain import (
+    EmbeddingImpossible,
+    align_classes,
+    embed_windows,
+    project_2d,
+    sample_windows,
+    windows_per_record,
+)
 from pfd_xai.inputs import DatasetFile
 from pfd_xai.models import LoadedModel, ModelCache
 from pfd_xai.results import embedding_cache_key, store_points
@@ -71,7 +77,7 @@ class EmbeddingService:
         spec = loaded.spec
         with DatasetFile(self.store, object_key, self.settings.block_bytes) as data:
             labels, dataset_classes = data.labels_and_classes()
-            per_record = count_windows(data.samples_per_record, spec.window_length)
+            per_record = windows_per_record(data.samples_per_record, spec.window_length)
             sample = sample_windows(labels, per_record, request.max_windows, request.seed)
             embedding = embed_windows(loaded.model, data.windows(sample.records, sample.windows, spec.window_length),
                                       in_channels=spec.in_channels, batch_size=self.settings.embedding_batch)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pfd_shared.events import campaigns, datasets, deploy, notifications, projections, system, training, xai
+from pfd_shared.events import campaigns, datasets, deploy, monitoring, notifications, projections, system, training, xai
 from pfd_shared.events.envelope import Envelope, EventPayload
 
-_DOMAIN_MODULES = (system, datasets, training, notifications, projections, xai, deploy, campaigns)
+_DOMAIN_MODULES = (system, datasets, training, notifications, projections, xai, deploy, campaigns, monitoring)
 
 
 def _collect() -> dict[str, type[EventPayload]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
 from pfd_gateway.dashboard.figures.training import UID_SEPARATOR, RunCurves, run_curves
 from pfd_gateway.domain.access import Principal
@@ -52,7 +53,8 @@ def browser_snapshot(detail: ExperimentDetail, log_limit: int, graphs: dict[str,
     """The state assets/experiments.js extends with pushed frames (progress, ETA, which runs are this page's,
     which graph extends which EpochCompleted fields)."""
     return {
-        "experiment_id": detail.experiment_id, "status": detail.status, "log_limit": log_limit, "graphs": graphs, "separator": UID_SEPARATOR,
+        "experiment_id": detail.experiment_id, "render_id": uuid4().hex, "status": detail.status,
+        "log_limit": log_limit, "graphs": graphs, "separator": UID_SEPARATOR,
         "complete": [states.COMPLETED, states.EVALUATED], "running": [states.RUNNING],
         # training events arrive in any order (one topic per type): a pushed one moves a run only forward
         "moves": {status: [target for target in states.RUN_STATES if states.may_move(status, target)]

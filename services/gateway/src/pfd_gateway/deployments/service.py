@@ -38,6 +38,7 @@ from pfd_gateway.settings import DeploySettings
 
 NEURAL_MODELS = tuple(name for name, info in MODEL_CATALOGUE.items() if info.family == "neural")
 DEPLOYABLE = (experiment_states.EVALUATED, experiment_states.PARTIAL)  # experiments with an evaluated run
+ID_CHARS = 16  # of a new deployment id (hex)
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class DeploymentService:
                       variants: Sequence[str] = VARIANTS, description: str = "") -> DeploymentPublic:
         """Export ``run_id`` (default: the evaluated run with the best record accuracy) as the next version of
         ``model_name``. InvalidInput (422) naming the field, NotFound (404) for an experiment the caller cannot see."""
-        deployment_id = uuid.uuid4().hex[:16]
+        deployment_id = uuid.uuid4().hex[:ID_CHARS]
         variants = list(dict.fromkeys(variants))
         build_command(DeploymentRequested, "variants", deployment_id=deployment_id, experiment_id=experiment_id,
                       run_id=run_id or "pending", model_name=model_name, variants=variants,
@@ -185,7 +186,8 @@ class DeploymentService:
                 experiment_id=detail.experiment_id, experiment_name=detail.name, run_id=command.run_id,
                 model_name=command.model_name, variants=command.variants, description=command.description,
                 status=states.REQUESTED, done=0, total=0, created_at=now, updated_at=now))
-            await self.commands.stage(session, command, principal.user_id)
+            await self.commands.stage(session, command, owner or principal.user_id)  # the model's owner: the
+            # deploy service registers a version only for them (an admin may deploy into a member's model)
 
     async def _deployment(self, principal: Principal, deployment_id: str) -> DeploymentPublic:
         d = self.tables.deployments

@@ -15,10 +15,6 @@
   };
   const monitor = { experimentId: null, runs: {}, logs: {}, pushed: {}, resyncs: 0 };
 
-  function triggered(prefix) {
-    return ns.callback_context.triggered.some((t) => t.prop_id.startsWith(prefix));
-  }
-
   function framesOf(live, experimentId) {
     return ((live && live.frames) || []).filter((frame) => {
       const payload = (frame.data || {}).payload || {};
@@ -131,20 +127,22 @@
     if (!snapshot || snapshot.experiment_id !== experimentId) {
       return [ns.no_update, ns.no_update, ns.no_update, ns.no_update, ns.no_update, ns.no_update, 0, "", ""];
     }
-    if (triggered("experiment-monitor-snapshot") || monitor.experimentId !== snapshot.experiment_id) {
+    // What is new is told by ids, not by callback_context.triggered: the renderer can merge a snapshot change into
+    // a later live-training call and list only the latter.
+    let retry = ns.no_update;
+    if (monitor.experimentId !== snapshot.experiment_id || monitor.renderId !== snapshot.render_id) {
       if (monitor.experimentId !== snapshot.experiment_id) Object.assign(monitor, { pushed: {}, resyncs: 0 });
       monitor.experimentId = snapshot.experiment_id;
+      monitor.renderId = snapshot.render_id;
       monitor.runs = JSON.parse(JSON.stringify(snapshot.runs));
       const stale = behind(snapshot) && monitor.resyncs < snapshot.max_resyncs;
       monitor.resyncs = stale ? monitor.resyncs + 1 : 0;
-      if (!triggered("live-training")) {
-        const retry = stale ? { seq: Date.now(), attempt: monitor.resyncs } : ns.no_update;
-        return [...none, ns.no_update, ns.no_update, retry, ...progress(snapshot)];
-      }
+      if (stale) retry = { seq: Date.now(), attempt: monitor.resyncs };
     }
-    const frames = framesOf(live, experimentId);
-    // a batch can carry a new snapshot AND live frames of other experiments: the progress still follows the snapshot
-    if (!frames.length) return [...none, ns.no_update, ns.no_update, ns.no_update, ...progress(snapshot)];
+    const fresh = live && live.seq !== monitor.liveSeq;
+    if (live) monitor.liveSeq = live.seq;
+    const frames = fresh ? framesOf(live, experimentId) : [];
+    if (!frames.length) return [...none, ns.no_update, ns.no_update, retry, ...progress(snapshot)];
     const epochs = [];
     let lifecycle = false;
     frames.forEach((frame) => {
@@ -175,7 +173,7 @@
     });
     const seq = live.seq;
     return [...updates, lifecycle ? { seq } : ns.no_update, gap && !lifecycle ? { seq } : ns.no_update,
-      ns.no_update, ...progress(snapshot)];
+      lifecycle ? ns.no_update : retry, ...progress(snapshot)];
   };
 
   /** A render older than a pushed event asks again after a growing delay (the projection may lag under load). */
@@ -196,11 +194,13 @@
   pfd.experimentMonitorLog = function (initial, live, runId, snapshot) {
     if (!runId) return "";
     const limit = snapshot && snapshot.log_limit ? snapshot.log_limit : Infinity;
-    if (triggered("experiment-monitor-log-initial") && initial && initial.run_id === runId) {
+    if (initial && initial.run_id === runId && initial.render_id !== monitor.logRenderId) {
+      monitor.logRenderId = initial.render_id;
       monitor.logs[runId] = initial.lines.slice(-limit);
     }
     const lines = monitor.logs[runId] || [];
-    if (triggered("live-training")) {
+    if (live && live.seq !== monitor.logSeq) {
+      monitor.logSeq = live.seq;
       ((live && live.frames) || []).forEach((frame) => {
         const p = (frame.data || {}).payload || {};
         if (frame.type !== LOG || p.run_id !== runId) return;

@@ -92,7 +92,7 @@ def _labelled(label: str, control: Any, width: int = 6) -> dbc.Col:
 
 def space_editor() -> html.Div:
     columns = [
-        {"field": "name", "editable": True, "flex": 2, "headerTooltip": "model_params.<name> or "
+        {"field": "name", "editable": True, "flex": 2, "minWidth": 210, "headerTooltip": "model_params.<name> or "
                                                                          + ", ".join(TUNABLE_FIELDS)},
         {"field": "kind", "editable": True, "cellEditor": "agSelectCellEditor",
          "cellEditorParams": {"values": list(KINDS)}, "width": 120},
@@ -138,6 +138,11 @@ def _value(value: float | None) -> str:
     return EMPTY if value is None else f"{value:.4f}"
 
 
+def _param(value: Any) -> str:
+    """A sampled value, short: floats to 4 significant digits."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def campaign_list(campaigns: Sequence[CampaignPublic]) -> Any:
     if not campaigns:
         return html.P("No campaign yet: start one with the form.", className="text-body-secondary small mb-0",
@@ -173,7 +178,7 @@ def trial_table(detail: CampaignDetail) -> Any:
     head = html.Thead(html.Tr([html.Th(h) for h in ("#", "Status", "Value", "Epoch", *names, "Experiment")]))
     rows = [html.Tr([
         html.Td(t.trial_number), html.Td(status_badge(t.status)), html.Td(_value(t.value), className="font-monospace"),
-        html.Td(t.epoch), *[html.Td(str(t.params.get(n, EMPTY))) for n in names],
+        html.Td(t.epoch), *[html.Td(_param(t.params.get(n, EMPTY))) for n in names],
         html.Td(html.A("monitor", href=experiment_url(MONITOR_URL, id=t.experiment_id)) if t.experiment_id
                 else (t.reason or EMPTY)),
     ]) for t in detail.trials]

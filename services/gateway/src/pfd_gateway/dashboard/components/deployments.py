@@ -68,9 +68,9 @@ def deployment_summary(deployment: DeploymentPublic, prefix: str) -> html.Div:
         html.Div(deployment.error, className="text-danger small mt-1", id=f"{prefix}-error")
         if deployment.error else None,
         html.Div(f"Figures: {figures}", className="small text-body-secondary") if figures else None,
-        html.A([html.I(className="bi bi-box-seam me-1"), "Open in the registry"], id=f"{prefix}-model-link",
-               href=page_url(MODELS_URL, name=deployment.model_name), className="btn btn-sm btn-outline-success mt-2")
-        if deployment.version else None,
+        html.Div(html.A([html.I(className="bi bi-box-seam me-1"), "Open in the registry"], id=f"{prefix}-model-link",
+                        href=page_url(MODELS_URL, name=deployment.model_name),
+                        className="btn btn-sm btn-outline-success"), className="mt-2") if deployment.version else None,
     ])
 
 

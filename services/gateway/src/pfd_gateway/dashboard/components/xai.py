@@ -40,7 +40,7 @@ def _param_input(method: MethodInfo, name: str) -> dbc.InputGroup:
     spec = method.params[name]
     step = 1 if spec.kind == "int" else "any"
     return dbc.InputGroup([
-        dbc.InputGroupText(name, title=spec.description),
+        dbc.InputGroupText(html.Span(name, title=spec.description)),
         dbc.Input(id={"type": PARAM_TYPE, "method": method.name, "param": name}, type="number",
                   value=method.defaults.get(name), min=spec.low, max=spec.high, step=step, debounce=True),
     ], size="sm", className="mb-1")

@@ -35,6 +35,8 @@ FORM = ("name", "dataset", "model", "objective", "sampler", "pruner", "budget", 
 STORES = ("campaigns-editor-config", "campaigns-created", "campaigns-refresh", "campaigns-trial-experiments",
           "campaigns-stopped", "campaigns-resumed")
 CHOOSE = "Choose a campaign."
+TITLES = {"history": "Optimisation history", "parallel": "Parallel coordinates",
+          "importance": "Parameter importance", "intermediate": "Intermediate values"}
 
 
 def controls() -> dbc.Row:
@@ -55,7 +57,7 @@ def controls() -> dbc.Row:
 
 
 def page_layout() -> html.Div:
-    graphs = [dbc.Col(section_card(kind.title(), dcc.Graph(id=f"campaigns-{kind}", figure=no_data_figure(CHOOSE),
+    graphs = [dbc.Col(section_card(TITLES[kind], dcc.Graph(id=f"campaigns-{kind}", figure=no_data_figure(CHOOSE),
                                                           config={"displaylogo": False})), lg=6, className="mb-3")
               for kind in FIGURES]
     return html.Div([

@@ -38,7 +38,7 @@ P = "deployment"
 GRAPHS = {chart: f"{P}-{chart}" for chart in CHARTS}
 VARIANT_LABELS = {"fp32": "FP32 (graph-optimised, the reference)", "int8_dynamic": "INT8 dynamic",
                   "int8_static": "INT8 static (calibrated)", "fp16": "FP16"}
-BEST_RUN = ""  # the run select's value for "the best evaluated run"
+BEST_RUN = "best"  # the run select's value for "the best evaluated run" (chosen by the service)
 
 
 def form(experiment_id: str | None) -> html.Div:
@@ -97,9 +97,24 @@ def experiment_options(items: list[ExperimentPublic], chosen: str | None) -> tup
 
 
 def run_options(runs: list[EvaluatedRun]) -> list[dict[str, str]]:
-    best = [{"label": f"Best run (seed {runs[0].seed}, {runs[0].record_accuracy:.1%})", "value": BEST_RUN}] if runs else []
+    """The best run first (the service picks it: best record accuracy), then every evaluated run."""
+    if not runs:
+        return []
+    best = [{"label": f"Best run (seed {runs[0].seed}, {runs[0].record_accuracy:.1%})", "value": BEST_RUN}]
     return best + [{"label": f"seed {run.seed} · record accuracy {run.record_accuracy:.1%}", "value": run.run_id}
                    for run in runs]
+
+
+def export_options(run_id: str | None, variants: list[str] | None, description: str | None) -> dict[str, Any]:
+    """The form's choices as DeploymentService.request's options (fp32, the reference, is always exported)."""
+    return {"run_id": None if run_id in (None, BEST_RUN) else run_id, "variants": ["fp32", *(variants or [])],
+            "description": description or ""}
+
+
+def refusal(exc: InvalidInput | NotFound | Forbidden) -> dbc.Alert:
+    """Why the service refused the export, naming the field."""
+    field = f"{exc.field.replace('_', ' ')}: " if isinstance(exc, InvalidInput) else ""
+    return dbc.Alert(f"{field}{exc.message}", color="danger", id=f"{P}-refused")
 
 
 def snapshot(view: DeploymentView, seen: Any = None) -> dict[str, Any]:
@@ -155,11 +170,9 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
                description: str | None) -> tuple[Any, ...]:
         try:
             deployment = ctx.call(service.request(signed_in_principal(), experiment_id or "", (name or "").strip(),
-                                                  run_id=run_id or None, variants=["fp32", *(variants or [])],
-                                                  description=description or ""))
+                                                  **export_options(run_id, variants, description)))
         except (InvalidInput, NotFound, Forbidden) as exc:
-            field = f"{exc.field.replace('_', ' ')}: " if isinstance(exc, InvalidInput) else ""
-            return dash.no_update, dbc.Alert(f"{field}{exc.message}", color="danger", id=f"{P}-refused")
+            return dash.no_update, refusal(exc)
         return deployment.deployment_id, None
 
     @app.callback(Output(f"{P}-chooser", "options"), Output(f"{P}-chooser", "value"),

@@ -9,6 +9,7 @@ The server renders the experiment (ONE ``monitor_view`` call) when it is chosen 
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 import dash
 import dash_bootstrap_components as dbc
@@ -175,7 +176,8 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
         if not run_id or not experiment_id:
             raise PreventUpdate
         lines = ctx.call(service.logs(signed_in_principal(), experiment_id, run_id))
-        return {"run_id": run_id, "lines": [f"{line.at:%H:%M:%S} {line.line}" for line in lines]}
+        shown = [f"{line.at:%H:%M:%S} {line.line}" for line in lines]
+        return {"run_id": run_id, "render_id": uuid4().hex, "lines": shown}
 
     @app.callback(Output("experiment-monitor-warning", "children"), Input("live-system", "data"),
                   Input("experiment-monitor-snapshot", "data"))

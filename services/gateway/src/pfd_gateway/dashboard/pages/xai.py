@@ -83,20 +83,17 @@ def page_layout(defaults: dict[str, Any]) -> html.Div:
     return html.Div([
         page_header("Explain", "Which samples and frequency bands drove a trained model's decision on one window."),
         *[dcc.Store(id=store, data=defaults if store == "xai-defaults" else None) for store in STORES],
-        dbc.Row([
-            dbc.Col([request_card(parts.number(defaults.get("record"))),
-                     html.Div(section_card("Cached explanations", html.Div(id="xai-cached")), className="mt-3")],
+        dbc.Row([  # one card per column: cards fill their column's height
+            dbc.Col(request_card(parts.number(defaults.get("record"))), lg=4, className="mb-3"),
+            dbc.Col(section_card("Attributions over the signal", dcc.Graph(
+                id="xai-heatmap", figure=no_data_figure(NOTHING_YET), **graph)), lg=8, className="mb-3"),
+            dbc.Col(section_card("Frequency bands", dcc.Graph(
+                id="xai-bands", figure=no_data_figure(NOTHING_YET), **graph)), lg=5, className="mb-3"),
+            dbc.Col(section_card("Summary", html.Div(id="xai-summary", children=parts.summary_panel(None))), lg=3,
+                    className="mb-3"),
+            dbc.Col(section_card("Cached explanations", html.Div(id="xai-cached", className="pfd-xai-cached",
+                                                                 style={"maxHeight": "22rem", "overflowY": "auto"})),
                     lg=4, className="mb-3"),
-            dbc.Col([
-                section_card("Attributions over the signal", dcc.Graph(
-                    id="xai-heatmap", figure=no_data_figure(NOTHING_YET), **graph)),
-                dbc.Row([
-                    dbc.Col(section_card("Frequency bands", dcc.Graph(
-                        id="xai-bands", figure=no_data_figure(NOTHING_YET), **graph)), lg=7),
-                    dbc.Col(section_card("Summary", html.Div(id="xai-summary", children=parts.summary_panel(None))),
-                            lg=5),
-                ], className="g-3 mt-0"),
-            ], lg=8, className="mb-3"),
         ]),
         embedding_card(),
     ])
