@@ -215,9 +215,11 @@ def test_models_page_promotes_rolls_back_and_deletes(infra, signed_in, tap, shoo
     page.locator("#models-list-table a", has_text=name).click()
     expect(page.locator("#models-versions-table")).to_contain_text("v2")
     expect(page.locator("#models-history")).to_contain_text("No alias yet")
+    page.wait_for_load_state("networkidle")  # the first renders are done: none overwrites the choice below
 
     page.select_option("#models-version", "1")
     page.fill("#models-reason", "first release")
+    expect(page.locator("#models-version")).to_have_value("1")
     page.click("#models-promote")
     page.click("#models-confirm-cancel")  # changed their mind: nothing is sent
     expect(page.locator("#models-confirm")).to_be_hidden()

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
+from pfd_deploy.monitoring.config import MonitoringSettings
 from pfd_deploy.monitoring.rules import (
     AlertRule,
     Change,
@@ -147,3 +149,9 @@ def test_contradictory_rules_are_refused(figures: dict) -> None:
 def test_description_names_the_figures() -> None:
     assert RULE.describe() == ("3 of the last 5 windows a fault with probability >= 0.8; "
                                "clears after 2 consecutive healthy windows")
+
+
+def test_settings_refuse_a_contradictory_rule() -> None:
+    assert MonitoringSettings(rule_k=2, rule_n=4).rule() == AlertRule(k=2, n=4, p=0.8, m=3)
+    with pytest.raises(ValidationError, match="1 <= k <= n"):
+        MonitoringSettings(rule_k=6, rule_n=5)

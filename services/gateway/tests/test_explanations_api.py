@@ -48,7 +48,8 @@ async def run(harness, alice) -> dict:
     created = (await alice.post("/api/v1/experiments", json={"name": "e", "dataset_id": dataset_id,
                                                              "config": CONFIG})).json()
     run_id = created["runs"][0]["run_id"]
-    for event in run_life(created["experiment_id"], run_id, dataset_id, owner, datetime.now(UTC) + timedelta(seconds=5)):
+    start = datetime.now(UTC) + timedelta(seconds=5)
+    for event in run_life(created["experiment_id"], run_id, dataset_id, owner, start):
         await harness.gateway.runtime.bus.publish(event)
     return {"experiment_id": created["experiment_id"], "run_id": run_id, "dataset_id": dataset_id, "owner": owner}
 

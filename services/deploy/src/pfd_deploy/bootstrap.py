@@ -10,6 +10,10 @@ from typing import TYPE_CHECKING
 
 from pfd_shared.events import Envelope
 from pfd_shared.events.deploy import (
+    BatchPredictionCompleted,
+    BatchPredictionFailed,
+    BatchPredictionProgress,
+    BatchPredictionRequested,
     BenchmarkCompleted,
     DeploymentCancelRequested,
     DeploymentFailed,
@@ -31,8 +35,11 @@ from pfd_shared.telemetry.metrics import ServiceMetrics
 from pfd_deploy import __version__
 from pfd_deploy.db import MIGRATIONS, messaging_tables, metadata
 from pfd_deploy.deployments import CONSUMER_GROUP
+from pfd_deploy.http.app import batch_options, build_predictor, create_inference_app
 from pfd_deploy.registry.store import RegistryStore
 from pfd_deploy.service import DeployService
+from pfd_deploy.serving.batch import BatchPredictions, envelope_publisher
+from pfd_deploy.serving.predictor import Predictor
 from pfd_deploy.settings import DeploySettings
 
 if TYPE_CHECKING:
@@ -46,6 +53,8 @@ class Deploy:
     store: ObjectStore
     registry: RegistryStore
     service: DeployService
+    predictor: Predictor
+    """ONNX Runtime sessions and threads shared by the inference API and batch predictions."""
 
 
 def build_deploy(settings: DeploySettings, *, store: ObjectStore | None = None,
@@ -58,6 +67,8 @@ def build_deploy(settings: DeploySettings, *, store: ObjectStore | None = None,
     registry = RegistryStore(runtime.database.sessions, runtime.database.outbox, runtime.outbox_relay,
                              runtime.service)
     service = DeployService(runtime, store, registry, settings)
+    predictor = build_predictor(registry, store, settings.http, runtime.metrics.registry)
+    batches = BatchPredictions(predictor, store, batch_options(settings.http))
     bus = runtime.bus
 
     @bus.subscribe(DeploymentRequested, group_id=CONSUMER_GROUP)
@@ -100,17 +111,21 @@ def build_deploy(settings: DeploySettings, *, store: ObjectStore | None = None,
         """Forget the experiment's runs (registered versions keep their own files)."""
         await service.forget_experiment(envelope)
 
-    for published in (DeploymentProgress, ModelExported, BenchmarkCompleted, DeploymentFailed, ModelAliasChanged,
+    @bus.subscribe(BatchPredictionRequested, group_id=CONSUMER_GROUP)
+    async def on_batch_prediction_requested(envelope: Envelope[BatchPredictionRequested]) -> None:
+        """Predict every signal of the data set or uploaded CSV; store the results file."""
+        await batches.handle(envelope.payload, envelope_publisher(bus, runtime.service, envelope))
+
+    for published in (BatchPredictionProgress, BatchPredictionCompleted, BatchPredictionFailed, DeploymentProgress, ModelExported, BenchmarkCompleted, DeploymentFailed, ModelAliasChanged,
                       ModelVersionDeleted, ModelVersionBroken):
         bus.documents(published)
-    return Deploy(settings, runtime, store, registry, service)
+    return Deploy(settings, runtime, store, registry, service, predictor)
 
 
 def http_app(deploy: Deploy) -> FastAPI:
     """The process's one ASGI app on ``settings.http``: the inference API (pfd_deploy.http) with health and
     metrics; its lifespan runs the service runtime, /health/ready asks the runtime, /metrics holds both the
-    runtime's and the inference figures."""
-    from pfd_deploy.http.app import create_inference_app  # the HTTP server of the inference API (ONNX Runtime)
+    runtime's and the inference figures (the predictor is shared with batch predictions)."""
 
     @contextlib.asynccontextmanager
     async def running(_: FastAPI) -> AsyncIterator[None]:
@@ -119,6 +134,7 @@ def http_app(deploy: Deploy) -> FastAPI:
             yield
         finally:
             await deploy.runtime.stop()
+            deploy.predictor.close()
 
-    return create_inference_app(deploy.registry, deploy.store, deploy.settings.http, metrics=deploy.runtime.metrics,
-                                lifespan=running, ready=deploy.runtime.is_ready)
+    return create_inference_app(deploy.registry, deploy.store, deploy.settings.http, predictor=deploy.predictor,
+                                metrics=deploy.runtime.metrics, lifespan=running, ready=deploy.runtime.is_ready)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from pfd_deploy.monitoring.rules import AlertRule
+from pfd_deploy.monitoring.rules import AlertRule, RuleError
 
 DEFAULT_ALIAS = "production"
 
@@ -21,6 +21,14 @@ class MonitoringSettings(BaseModel):
     clear_after: int = Field(default=3, ge=1, le=1_000, description="Consecutive healthy windows that clear an alert.")
     healthy_classes: list[str] = Field(default_factory=lambda: ["healthy", "normal"], min_length=1,
                                        description="Class names meaning 'no fault'.")
+
+    @model_validator(mode="after")
+    def _consistent_rule(self) -> MonitoringSettings:
+        try:
+            self.rule()
+        except RuleError as exc:  # k > n...: refused when the settings load, not on the first window
+            raise ValueError(str(exc)) from exc
+        return self
 
     def rule(self) -> AlertRule:
         return AlertRule(k=self.rule_k, n=self.rule_n, p=self.rule_p, m=self.clear_after,

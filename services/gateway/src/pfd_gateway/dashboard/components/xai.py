@@ -143,7 +143,8 @@ def summary_panel(explanation: ExplanationPublic | None) -> Any:
         verdict = "FLAGGED: barely changes with random weights" if check.get("flagged") else "passes"
         checks.append(html.Li(f"Randomisation {LABELS.get(method, method)}: {verdict} "
                               f"(ρ = {float(check.get('spearman', 0.0)):.2f})",
-                              className="text-danger" if check.get("flagged") else "", id=f"xai-randomisation-{method}"))
+                              className="text-danger" if check.get("flagged") else "",
+                              id=f"xai-randomisation-{method}"))
     return html.Div([
         html.Div(["Explained class: ", html.Strong(summary.get("target_class", "?"), id="xai-target-class")],
                  className="mb-2"),

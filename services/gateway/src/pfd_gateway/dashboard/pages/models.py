@@ -135,16 +135,17 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
         State(f"{P}-rollback-alias", "value"), State(f"{P}-rollback-reason", "value"), prevent_initial_call=True)
 
     @app.callback(Output(f"{P}-list", "children"), Output(f"{P}-model", "options"), Output(f"{P}-model", "value"),
-                  Input(f"{P}-touched", "data"), State(f"{P}-model", "value"))  # a push: the list, then the model
-    def list_models(_: Any, chosen: str | None) -> tuple[Any, ...]:
-        return model_choice(ctx.call(registry.list(signed_in_principal())), chosen)
+                  Input(f"{P}-touched", "data"), State(f"{P}-model", "value"))
+    def list_models(touched: Any, chosen: str | None) -> tuple[Any, ...]:
+        table, options, value = model_choice(ctx.call(registry.list(signed_in_principal())), chosen)
+        return table, options, dash.no_update if touched is not None else value  # a push keeps the choice
 
     @app.callback(Output(f"{P}-versions", "children"), Output(f"{P}-history", "children"),
                   Output(f"{P}-version", "options"), Output(f"{P}-version", "value"),
                   Output(f"{P}-rollback-alias", "options"), Output(f"{P}-snapshot", "data"),
-                  Input(f"{P}-model", "value"), Input(f"{P}-acted", "data"), State(f"{P}-touched", "data"),
-                  State(f"{P}-version", "value"), prevent_initial_call=True)  # the list sets the model first
-    def show(name: str | None, _: Any, touched: Any, chosen: Any) -> tuple[Any, ...]:
+                  Input(f"{P}-model", "value"), Input(f"{P}-touched", "data"), Input(f"{P}-acted", "data"),
+                  State(f"{P}-version", "value"))
+    def show(name: str | None, touched: Any, _: Any, chosen: Any) -> tuple[Any, ...]:
         if not name:
             raise PreventUpdate
         try:

@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html
 from dash import ctx as callback_ctx
 from dash.exceptions import PreventUpdate
+from pydantic import ValidationError
 
 from pfd_shared.events.xai import EMBEDDING_PROJECTION_METHODS, ExplanationInput
 
@@ -65,7 +66,8 @@ def request_card(record: int) -> dbc.Card:
 
 
 def embedding_card() -> dbc.Card:
-    methods = [{"label": name.upper() if name == "pca" else name, "value": name} for name in EMBEDDING_PROJECTION_METHODS]
+    methods = [{"label": name.upper() if name == "pca" else name, "value": name}
+               for name in EMBEDDING_PROJECTION_METHODS]
     return section_card("Embedding of a data set (penultimate layer)", html.Div([
         dbc.Row([
             dbc.Col(_select("xai-embedding-dataset", "Data set", "No ready data set"), md=6),
@@ -107,6 +109,13 @@ def _call(ctx: DashboardContext, coro: Coroutine[Any, Any, T]) -> T:
         raise UserFacingError(f"{exc.field}: {exc.message}") from exc
     except AuthError as exc:
         raise UserFacingError(exc.message) from exc
+
+
+def _source(dataset_id: str, record: Any, window: Any) -> ExplanationInput:
+    try:
+        return ExplanationInput(dataset_id=dataset_id, record=parts.number(record), window=parts.number(window))
+    except ValidationError as exc:
+        raise UserFacingError("Record and window are whole numbers from 0.") from exc
 
 
 def register(app: dash.Dash, ctx: DashboardContext) -> None:
@@ -153,9 +162,10 @@ def register(app: dash.Dash, ctx: DashboardContext) -> None:
             return trigger["id"] if any(reopened) and callback_ctx.triggered[0]["value"] else dash.no_update
         if not experiment_id or not run_id or not dataset_id:
             raise UserFacingError("Choose an experiment, a run and a data set first.")
-        source = ExplanationInput(dataset_id=dataset_id, record=parts.number(record), window=parts.number(window))
-        return _call(ctx, explanations.request(signed_in_principal(), experiment_id, run_id, source, parts.parse_methods(
-            methods, param_ids, param_values), randomisation_check=bool(randomisation))).explanation_id
+        source = _source(dataset_id, record, window)
+        chosen = parts.parse_methods(methods, param_ids, param_values)
+        return _call(ctx, explanations.request(signed_in_principal(), experiment_id, run_id, source, chosen,
+                                               randomisation_check=bool(randomisation))).explanation_id
 
     @app.callback(Output("xai-status", "children"), Output("xai-cancel", "disabled"), Output("xai-summary", "children"),
                   Output("xai-heatmap", "figure"), Output("xai-bands", "figure"), Input("xai-current", "data"),
