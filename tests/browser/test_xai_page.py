@@ -164,8 +164,9 @@ def test_explain_a_misclassified_record_then_reopen_and_refuse(signed_in, traine
     page.click("#xai-run-button")
     expect(page.locator("#xai-status-badge")).to_be_visible()
     expect(page.locator("#xai-status-badge")).to_have_text("ready", timeout=EXPLAIN_TIMEOUT_MS)
-    shown = page.request.get("/api/v1/explanations").json()[0]
-    assert shown["input"]["record"] == 5 and shown["total"] == 2 and shown["done"] == 2  # progress was pushed
+    shown = poll(lambda: found if (found := page.request.get("/api/v1/explanations").json()[0])["done"] == 2
+                 else None, "the last progress report projected")  # progress events reached the read model
+    assert shown["input"]["record"] == 5 and shown["total"] == 2 and shown["status"] == "ready"
     expect(page.locator("#xai-heatmap .js-plotly-plot")).to_be_visible()
     expect(page.locator("#xai-target-class")).to_have_text(re.compile("healthy|outer_race"))
     expect(page.locator("#xai-completeness")).to_contain_text("IG completeness error")

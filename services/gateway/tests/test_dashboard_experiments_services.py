@@ -70,10 +70,12 @@ async def test_monitor_view_has_every_runs_curves_in_run_order() -> None:
 
 
 def test_browser_snapshot_and_controls_follow_the_runs() -> None:
-    shown = detail(run("r1", 0, "running", eta_s=12.0), run("r2", 1, "cancelled"))
+    shown = detail(run("r1", 0, "running", eta_s=12.0, status_at=NOW), run("r2", 1, "cancelled"))
     snapshot = browser_snapshot(shown, 200, {"g": ["train_loss"]})
     assert snapshot["runs"]["r1"] == {"seed": 0, "status": "running", "epoch": 1, "epochs": 4, "eta_s": 12.0,
-                                      "seconds": None, "updated_ms": NOW.timestamp() * 1000}
+                                      "seconds": None, "status_ms": NOW.timestamp() * 1000}
+    assert snapshot["runs"]["r2"]["status_ms"] == 0.0  # no worker event yet
+    assert snapshot["render_id"] != browser_snapshot(shown, 200, {"g": ["train_loss"]})["render_id"]
     assert snapshot["moves"]["cancelled"] == ["evaluated"]  # a late event never moves a run back
     assert "running" in snapshot["moves"]["resuming"] and snapshot["max_resyncs"] > 0
     assert snapshot["separator"] == UID_SEPARATOR and snapshot["log_limit"] == 200 and "evaluated" in snapshot["complete"]

@@ -71,7 +71,7 @@ def test_the_same_question_hashes_alike_and_progress_only_moves_forward() -> Non
     assert requests.request_hash(a=1) != requests.request_hash(a=2)
     assert states.progressed(states.REQUESTED, 1, 0) == states.RUNNING
     assert states.progressed(states.CANCELLING, 2, 1) == states.CANCELLING
-    assert states.progressed(states.RUNNING, 1, 2) is None and states.progressed(states.READY, 3, 1) is None
+    assert states.progressed(states.RUNNING, 1, 2) is None and states.progressed(states.READY, 3, 1) == states.READY
 
 
 def test_the_attribution_figure_has_one_heatmap_per_method_over_the_signal() -> None:
@@ -121,3 +121,11 @@ def test_the_page_layout_builds_with_the_url_defaults() -> None:
     layout = page_layout({"experiment": "e1", "run": "r1", "dataset": "d1", "record": "5"})
     text = str(layout)
     assert "xai-heatmap" in text and "xai-embedding-graph" in text and "'n_steps'" in text
+
+
+def test_misclassified_records_link_to_the_xai_page_when_the_run_is_known() -> None:
+    from pfd_gateway.dashboard.components.experiments import misclassified_table
+
+    rows = [{"record": 7, "true_class": "a", "predicted_class": "b", "confidence": 0.9}]
+    assert "/xai?experiment=e1&run=r1&dataset=d1&record=7" in str(misclassified_table("d1", rows, "t", 5, ("e1", "r1")))
+    assert "/xai?" not in str(misclassified_table("d1", rows, "t", 5))

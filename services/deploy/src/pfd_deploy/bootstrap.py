@@ -36,6 +36,7 @@ from pfd_deploy import __version__
 from pfd_deploy.db import MIGRATIONS, messaging_tables, metadata
 from pfd_deploy.deployments import CONSUMER_GROUP
 from pfd_deploy.http.app import batch_options, build_predictor, create_inference_app
+from pfd_deploy.monitoring.wiring import subscribe_monitoring
 from pfd_deploy.registry.store import RegistryStore
 from pfd_deploy.service import DeployService
 from pfd_deploy.serving.batch import BatchPredictions, envelope_publisher
@@ -116,8 +117,10 @@ def build_deploy(settings: DeploySettings, *, store: ObjectStore | None = None,
         """Predict every signal of the data set or uploaded CSV; store the results file."""
         await batches.handle(envelope.payload, envelope_publisher(bus, runtime.service, envelope))
 
-    for published in (BatchPredictionProgress, BatchPredictionCompleted, BatchPredictionFailed, DeploymentProgress, ModelExported, BenchmarkCompleted, DeploymentFailed, ModelAliasChanged,
-                      ModelVersionDeleted, ModelVersionBroken):
+    subscribe_monitoring(bus, runtime.service, CONSUMER_GROUP, predictor, settings.monitoring)
+    for published in (BatchPredictionProgress, BatchPredictionCompleted, BatchPredictionFailed, DeploymentProgress,
+                      ModelExported, BenchmarkCompleted, DeploymentFailed, ModelAliasChanged, ModelVersionDeleted,
+                      ModelVersionBroken):
         bus.documents(published)
     return Deploy(settings, runtime, store, registry, service, predictor)
 

@@ -8,6 +8,7 @@ from pydantic_settings import SettingsConfigDict
 from pfd_shared.settings import ServiceSettings
 
 from pfd_deploy.http.settings import InferenceHttpSettings
+from pfd_deploy.monitoring.config import MonitoringSettings
 
 
 class DeploySettings(ServiceSettings):
@@ -28,3 +29,5 @@ class DeploySettings(ServiceSettings):
     block_bytes: int = Field(default=1 << 20, ge=4096, description="Ranged-read block of data-set objects.")
     http: InferenceHttpSettings = InferenceHttpSettings()
     """Health, metrics and the inference API share this one listener."""
+    monitoring: MonitoringSettings = MonitoringSettings()
+    """Online condition monitoring: which model scores machines' windows, and the alert rule."""

@@ -6,7 +6,7 @@ Also the monitor's browser snapshot: per run what the clientside progress/ETA an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -25,8 +25,10 @@ RETRY_BASE_MS = 250
 RETRY_MAX_MS = 4_000
 
 
-def epoch_ms(at: datetime) -> float:
-    return at.timestamp() * 1000.0
+def epoch_ms(at: datetime | None) -> float:
+    if at is None:
+        return 0.0
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp() * 1000.0
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def browser_snapshot(detail: ExperimentDetail, log_limit: int, graphs: dict[str,
                   for status in states.RUN_STATES},
         "max_resyncs": MAX_RESYNCS, "retry_base_ms": RETRY_BASE_MS, "retry_max_ms": RETRY_MAX_MS,
         "runs": {run.run_id: {"seed": run.seed, "status": run.status, "epoch": run.epoch, "epochs": run.epochs or 0,
-                              "eta_s": run.eta_s, "seconds": None, "updated_ms": epoch_ms(run.updated_at)}
+                              "eta_s": run.eta_s, "seconds": None, "status_ms": epoch_ms(run.status_at)}
                  for run in detail.runs},
     }
 

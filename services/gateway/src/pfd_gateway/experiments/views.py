@@ -46,6 +46,7 @@ class RunPublic(_View):
     seconds: float | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    status_at: datetime | None = Field(default=None, description="When the worker event behind the status happened.")
     updated_at: datetime
 
 

@@ -1,7 +1,7 @@
 """Projection of the xai service's events into the explanation read model.
 
-Idempotent and order-tolerant: a finished explanation or embedding never changes again (a redelivered outcome
-finds it finished), progress only moves forward, and an event for an id the gateway never requested is ignored.
+Idempotent and order-tolerant: a finished explanation or embedding keeps its outcome (a redelivered outcome finds
+it finished), progress only moves forward (and still counts when it arrives after the outcome), and an event for an id the gateway never requested is ignored.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Explanation and embedding lifecycle as the gateway sees it (pure).
 
 The xai service's events travel on one topic per type, so they arrive in any order and more than once: a finished
-explanation (ready, failed, cancelled) never changes again, progress only moves forward.
+explanation (ready, failed, cancelled) keeps its status and outcome, progress only moves forward (a report that
+arrives after the outcome still counts its stage).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ def can_cancel(status: str) -> bool:
 
 
 def progressed(status: str, done: int, known_done: int) -> str | None:
-    """The status a progress report moves an explanation to (None: it changes nothing)."""
-    if status in FINISHED or done < known_done:
+    """The status an explanation has after a progress report (None: the report is older and changes nothing)."""
+    if done < known_done:
         return None
     return RUNNING if status == REQUESTED else status

@@ -52,7 +52,9 @@
     let stale = false;
     Object.entries(monitor.pushed).forEach(([runId, pushed]) => {
       const run = monitor.runs[runId];
-      if (!run || pushed.at <= run.updated_ms || pushed.status === run.status) return;
+      // status_ms: when the worker event behind the render's status happened (the gateway's own writes, e.g. a
+      // projected epoch or the user's cancel, do not make a render look newer than a pushed status change)
+      if (!run || pushed.at <= run.status_ms || pushed.status === run.status) return;
       if (((snapshot.moves || {})[run.status] || []).includes(pushed.status)) {
         stale = true;
         run.status = pushed.status;
