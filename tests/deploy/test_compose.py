@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "compose.yaml"
 ENV_EXAMPLE = ROOT / ".env.example"
 VALUES = ROOT / "deploy/helm/pfd/values.yaml"
+SERVICE_DOCKERFILE = "deploy/docker/service.Dockerfile"
 VAR_RE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}")
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|ROOT_USER|TOKEN")
 
@@ -165,8 +166,9 @@ def test_services_match_helm_values(services: dict, helm_services: dict) -> None
         svc = running[name]
         build = svc["build"]
         assert build["context"] == ".", f"{name}: build context must be the repo root"
-        assert re.fullmatch(r"services/[a-z0-9-]+/Dockerfile", build["dockerfile"]), build
-        assert (ROOT / build["dockerfile"]).is_file(), f"{name}: {build['dockerfile']} missing"
+        assert build["dockerfile"] == SERVICE_DOCKERFILE, build
+        assert build["args"]["SERVICE"] == name and build["args"]["ENV_PREFIX"] == helm["envPrefix"], build
+        assert str(build["args"].get("PORT", 8080)) == str(helm.get("port", 8080)), f"{name}: image port != helm"
         env = svc.get("environment") or {}
         assert env, f"{name}: no environment"
         prefix = helm["envPrefix"]
@@ -176,12 +178,14 @@ def test_services_match_helm_values(services: dict, helm_services: dict) -> None
 
 
 def test_every_service_image_is_wired_into_compose_and_helm(services: dict) -> None:
-    built = {s["build"]["dockerfile"] for s in services.values() if "build" in s}
+    built = {s["build"]["args"]["SERVICE"] for s in services.values() if "build" in s}
     all_helm = yaml.safe_load(VALUES.read_text())["services"]
-    for dockerfile in sorted(ROOT.glob("services/*/Dockerfile")):
-        rel = dockerfile.relative_to(ROOT).as_posix()
-        assert rel in built, f"{rel} is built by no compose service"
-        assert dockerfile.parent.name in all_helm, f"add {dockerfile.parent.name} to services: in values.yaml"
+    for pyproject in sorted(ROOT.glob("services/*/pyproject.toml")):
+        if "pfd.services" not in pyproject.read_text():
+            continue
+        name = pyproject.parent.name
+        assert name in built, f"compose builds no image of {name}"
+        assert name in all_helm, f"add {name} to services: in values.yaml"
 
 
 def test_each_database_is_created_by_postgres_init(services: dict, helm_services: dict) -> None:

@@ -20,7 +20,7 @@ from pfd_shared.settings import S3Settings
 
 SERVICE_ENTRY_POINTS = "pfd.services"
 BROKER_BUCKET = "pfd-broker"
-SERVICE_READY_TIMEOUT_S = 60.0
+SERVICE_READY_TIMEOUT_S = 180.0  # a gateway joins a consumer group per read model, one after another
 SERVICE_STOP_S = 2.5
 INFRA_STOP_S = 1.0
 COLORS = ("\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m", "\033[31m", "\033[96m", "\033[95m")
