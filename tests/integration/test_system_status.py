@@ -1,7 +1,7 @@
 """The first real flow, end to end: gateway + a second service process on the real broker and PostgreSQL.
 
 Status rounds reach every service, answers are served at /api/v1/system/services and pushed over /ws;
-a killed service disappears within 10 s and comes back when restarted.
+a killed service disappears after the status TTL and comes back when restarted; a stopped one leaves before the TTL.
 """
 
 import asyncio
@@ -22,7 +22,9 @@ from pfd_gateway.auth.provisioning import provision_api_key
 from pfd_gateway.settings import GatewaySettings
 
 pytestmark = pytest.mark.integration
-DISAPPEAR_WITHIN_S = 10.0
+STATUS_TTL_S = 8  # a silent instance is dropped after this
+DISAPPEAR_WITHIN_S = 20.0  # TTL + sweep + a busy machine
+GOODBYE_WITHIN_S = STATUS_TTL_S - 2  # a stop announced by the service beats the TTL
 
 
 def names(base: str, headers: dict[str, str]) -> list[str]:
@@ -49,7 +51,7 @@ def headers(infra) -> dict[str, str]:
 def gateway(infra, processes, tmp_path):
     port = free_port()
     env = service_env("PFD_GATEWAY_", infra, port=port, var_dir=str(tmp_path), database_url=infra.postgres_url)
-    env |= {"PFD_GATEWAY_STATUS_INTERVAL_S": "1", "PFD_GATEWAY_STATUS_TTL_S": "4"}
+    env |= {"PFD_GATEWAY_STATUS_INTERVAL_S": "1", "PFD_GATEWAY_STATUS_TTL_S": str(STATUS_TTL_S)}
     processes.append(start_service("gateway", [sys.executable, "-m", "pfd_gateway"], env, port, tmp_path / "gw.log"))
     return f"http://127.0.0.1:{port}"
 
@@ -80,7 +82,7 @@ def test_services_appear_disappear_and_come_back(infra, gateway, headers, proces
     wait_for(lambda: probe_name in names(gateway, headers), 15)
 
     processes[-1].stop()  # SIGTERM: the service announces its stop and leaves at once
-    assert wait_for(lambda: probe_name not in names(gateway, headers), 3) < 3
+    assert wait_for(lambda: probe_name not in names(gateway, headers), GOODBYE_WITHIN_S) < GOODBYE_WITHIN_S
 
 
 def test_status_round_trip_is_pushed_over_the_websocket(infra, gateway, headers, processes, tmp_path, unique) -> None:
@@ -99,6 +101,7 @@ def test_status_round_trip_is_pushed_over_the_websocket(infra, gateway, headers,
                     break
         return frames
 
+    wait_for(lambda: "gateway" in names(gateway, headers), 15)  # its own first report is in the snapshot
     frames = asyncio.run(scenario())
     assert frames[0]["type"] == "system.snapshot"
     assert any(s["name"] == "gateway" for s in frames[0]["data"])
