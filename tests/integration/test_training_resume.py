@@ -22,7 +22,7 @@ from pfd_shared.testing.plugin import service_env, start_service
 pytestmark = pytest.mark.integration
 RUN_TOPICS = (topics.TRAINING_QUEUED, topics.TRAINING_STARTED, topics.TRAINING_EPOCH_COMPLETED,
               topics.TRAINING_COMPLETED, topics.TRAINING_FAILED, topics.TRAINING_EVALUATION_COMPLETED)
-EPOCHS = 8
+EPOCHS = 40  # enough that the second worker is still training when it is stopped, even on a quiet machine
 TIMEOUT_S = 180
 WORKER = {"PFD_TRAINING_LEASE_S": "3", "PFD_TRAINING_HEARTBEAT_S": "0.5", "PFD_TRAINING_QUEUE_POLL_S": "0.5",
           "PFD_TRAINING_TORCH_THREADS": "1"}
@@ -78,7 +78,9 @@ def test_a_killed_worker_process_is_resumed_from_its_checkpoint(infra, processes
         assert epochs.setdefault(event.payload.epoch, figures) == figures, "an epoch was re-published differently"
     assert sorted(epochs) == list(range(1, EPOCHS + 1))
     queued = [e.payload.worker for e in events if e.type == "training.queued"]
-    assert len(queued) == 2 and queued[1] == ""  # accepted once; handed back once by the stopping worker
+    # accepted once by worker-one; then handed back by the stopping worker (and, depending on timing, also put back
+    # by the lease sweep after the kill): every later TrainingQueued is a hand-back, with no worker
+    assert queued[0] == "worker-one" and len(queued) >= 2 and set(queued[1:]) == {""}, queued
     assert [e.type for e in events].count("training.completed") == 1
     engine = create_engine(fresh_database_url)
     with engine.connect() as connection:
